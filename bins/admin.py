@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Bin, Capability, Country, Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["iso2", "name", "customer_code", "region", "nato_member", "rdp_mou", "cn_tier", "fms_eligible"]
+    list_filter = ["region", "nato_member", "rdp_mou", "cn_tier", "purchaser_type", "fms_eligible"]
+    search_fields = ["iso2", "name", "customer_code"]
+
+
+@admin.register(Capability)
+class CapabilityAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "usually_mde"]
+    list_filter = ["usually_mde"]
+    search_fields = ["slug", "name", "example_systems"]
+
+
+@admin.register(Bin)
+class BinAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "priority", "membership", "rule_text"]
+    list_filter = ["membership"]
+    search_fields = ["slug", "name"]
+    filter_horizontal = ["listed_countries"]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "priority", "membership"]}),
+        ("Rule (every criterion set must hold)", {"fields": ["rule_nato_member", "rule_rdp_mou", "rule_cn_tier", "rule_region"]}),
+        ("List", {"fields": ["listed_countries"]}),
+    ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BinsConfig(AppConfig):
+    name = "bins"
+    verbose_name = "Purchasers and bins"

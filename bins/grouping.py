@@ -1,0 +1,47 @@
+"""Which group reviews a country: its best-priority bin, or failing any bin, its region.
+
+This is the one answer batching, the API and the dashboard use. Bins are few (tens), so membership
+is evaluated in Python over one query rather than encoded in SQL per rule.
+"""
+from dataclasses import dataclass
+
+from .models import Bin, Country
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """A bin, or a region when the country is in no bin. `key` is stable: "bin:<slug>" or "region:<code>"."""
+
+    bin: Bin | None
+    region_code: str
+
+    @property
+    def key(self):
+        return f"bin:{self.bin.slug}" if self.bin else f"region:{self.region_code}"
+
+    @property
+    def label(self):
+        return self.bin.name if self.bin else self.region_code
+
+
+def bins_by_priority():
+    return list(Bin.objects.prefetch_related("listed_countries").order_by("priority", "slug"))
+
+
+def members_of(bin_, countries):
+    """The countries of `countries` that `bin_` admits."""
+    return [country for country in countries if bin_.admits(country)]
+
+
+def group_for(country, bins=None):
+    """The review group of one country. Pass `bins` (from `bins_by_priority`) when asking in a loop."""
+    for candidate in bins if bins is not None else bins_by_priority():
+        if candidate.admits(country):
+            return ReviewGroup(bin=candidate, region_code=country.region_id)
+    return ReviewGroup(bin=None, region_code=country.region_id)
+
+
+def groups_by_country():
+    """Every country's review group, keyed by ISO code, in two queries."""
+    bins = bins_by_priority()
+    return {country.iso2: group_for(country, bins) for country in Country.objects.all()}

@@ -1,0 +1,157 @@
+"""Admin: reference and rule rows are editable; cases are read here and changed only through services."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from .models import (
+    Case,
+    CaseEvent,
+    CongressionalNotification,
+    Decision,
+    ImplementingAgency,
+    JointRequest,
+    LetterOfOfferAndAcceptance,
+    LetterOfRequest,
+    LineItem,
+    NotificationRule,
+    Profile,
+    TimerRule,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LineItemInline(ReadOnlyInline):
+    model = LineItem
+    fields = ["description", "capability", "quantity", "unit_cost_usd", "is_mde", "is_design_construction"]
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+    fields = ["outcome", "reason", "decided_by", "decided_at"]
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["at", "verb", "from_stage", "to_stage", "actor", "payload"]
+    ordering = ["at", "id"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Cases and their parts change only through cases.services, which keep stages and audit consistent."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["case_number", "title", "country", "implementing_agency", "stage", "primary_capability",
+                    "total_value_usd", "created_at"]
+    list_filter = ["stage", "implementing_agency", "primary_capability", "country__region", "country"]
+    search_fields = ["case_number", "title", "country__name"]
+    list_select_related = ["country", "implementing_agency", "primary_capability"]
+    date_hierarchy = "created_at"
+    inlines = [LineItemInline, DecisionInline, CaseEventInline]
+
+
+@admin.register(LetterOfRequest)
+class LetterOfRequestAdmin(ReadOnlyAdmin):
+    list_display = ["case", "request_type", "funding_source", "received_at", "validation_due_on", "completed_at"]
+    list_filter = ["request_type", "funding_source"]
+    search_fields = ["case__case_number", "originator_reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(LetterOfOfferAndAcceptance)
+class LoaAdmin(ReadOnlyAdmin):
+    list_display = ["case", "development_group", "anticipated_offer_date", "ia_approved_on", "offer_expires_on",
+                    "offered_on", "signed_on"]
+    list_filter = ["development_group"]
+    search_fields = ["case__case_number"]
+    list_select_related = ["case"]
+
+
+@admin.register(CongressionalNotification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "required", "tier", "formal_notified_on", "review_ends_on", "emergency_waiver",
+                    "cleared_on"]
+    list_filter = ["required", "tier", "emergency_waiver"]
+    search_fields = ["case__case_number"]
+    list_select_related = ["case"]
+
+
+@admin.register(JointRequest)
+class JointRequestAdmin(ReadOnlyAdmin):
+    list_display = ["title", "model", "lead_nation", "filed_by", "created_at"]
+    list_filter = ["model"]
+    search_fields = ["title"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "outcome", "decided_by", "decided_at"]
+    list_filter = ["outcome"]
+    search_fields = ["case__case_number", "reason"]
+    list_select_related = ["case", "decided_by"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "case", "verb", "from_stage", "to_stage", "actor"]
+    list_filter = ["verb", "to_stage"]
+    search_fields = ["case__case_number"]
+    list_select_related = ["case", "actor"]
+
+
+@admin.register(ImplementingAgency)
+class ImplementingAgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(admin.ModelAdmin):
+    list_display = ["tier", "effective_from", "mde_threshold_usd", "total_threshold_usd",
+                    "design_construction_threshold_usd", "formal_review_days", "informal_review_days"]
+    list_filter = ["tier"]
+    search_fields = ["source"]
+
+
+@admin.register(TimerRule)
+class TimerRuleAdmin(admin.ModelAdmin):
+    list_display = ["timer", "effective_from", "days", "source"]
+    list_filter = ["timer"]
+    search_fields = ["source"]
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class FmsUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "email", "profile__role", "profile__country", "is_active", "is_staff"]
+    list_filter = ["profile__role", "profile__country", "is_active", "is_staff"]
+    list_select_related = ["profile"]

@@ -1,0 +1,33 @@
+from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
+from .decision import Decision, Outcome
+from .events import CaseEvent, Verb
+from .joint import JointRequest
+from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
+from .lor import FundingSource, LetterOfRequest, RequestType
+from .notification import CongressionalNotification
+from .people import Profile, Role
+from .rules import NotificationRule, NotificationTier, Timer, TimerRule
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CongressionalNotification",
+    "Decision",
+    "DesignatorSequence",
+    "DevelopmentGroup",
+    "FundingSource",
+    "ImplementingAgency",
+    "JointRequest",
+    "LetterOfOfferAndAcceptance",
+    "LetterOfRequest",
+    "LineItem",
+    "NotificationRule",
+    "NotificationTier",
+    "Outcome",
+    "Profile",
+    "RequestType",
+    "Role",
+    "Timer",
+    "TimerRule",
+    "Verb",
+]

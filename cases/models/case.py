@@ -1,0 +1,139 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..stages import Stage
+
+CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3}$"
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ImplementingAgency(models.Model):
+    """The US agency that writes and manages the LOA: B Army, D Air Force, P Navy, F DCMA, others by admin."""
+
+    code = models.CharField(max_length=1, primary_key=True, validators=[RegexValidator(r"^[A-Z]$")])
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "implementing agencies"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Case(models.Model):
+    """One purchaser's FMS case, from Letter of Request to closure.
+
+    `stage` and `stage_entered_at` change only through cases.workflow; totals only through
+    cases.totals, which derives them from the line items.
+    """
+
+    case_number = models.CharField(
+        max_length=8, unique=True, validators=[RegexValidator(CASE_NUMBER_PATTERN)], editable=False
+    )
+    country = models.ForeignKey("bins.Country", on_delete=models.PROTECT, related_name="cases")
+    implementing_agency = models.ForeignKey(ImplementingAgency, on_delete=models.PROTECT, related_name="cases")
+    designator = models.CharField(max_length=3, editable=False)
+    title = models.CharField(max_length=200)
+    stage = models.CharField(max_length=20, choices=Stage, default=Stage.LOR_RECEIVED, editable=False)
+    stage_entered_at = models.DateTimeField(default=timezone.now, editable=False)
+    primary_capability = models.ForeignKey("bins.Capability", on_delete=models.PROTECT, related_name="cases")
+    total_value_usd = models.DecimalField(default=Decimal("0"), editable=False, **MONEY)
+    mde_value_usd = models.DecimalField("MDE value (USD)", default=Decimal("0"), editable=False, **MONEY)
+    design_construction_value_usd = models.DecimalField(
+        "design and construction value (USD)", default=Decimal("0"), editable=False, **MONEY
+    )
+    joint_request = models.ForeignKey(
+        "cases.JointRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    tsfd_required = models.BooleanField(
+        "TSFD review required", default=False, help_text="A technology-release review must approve before offer."
+    )
+    tsfd_approved_at = models.DateTimeField("TSFD approved at", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "implementing_agency", "designator"], name="case_designator_unique"
+            ),
+            models.CheckConstraint(condition=Q(case_number__regex=CASE_NUMBER_PATTERN), name="case_number_format"),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_known"),
+            models.CheckConstraint(condition=Q(total_value_usd__gte=0), name="case_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(mde_value_usd__gte=0, mde_value_usd__lte=F("total_value_usd")),
+                name="case_mde_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    design_construction_value_usd__gte=0,
+                    design_construction_value_usd__lte=F("total_value_usd"),
+                ),
+                name="case_design_construction_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(tsfd_approved_at__isnull=True) | Q(tsfd_required=True),
+                name="case_tsfd_approval_needs_review",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "country"], name="case_stage_country_idx"),
+            models.Index(fields=["stage", "primary_capability"], name="case_stage_capability_idx"),
+            models.Index(fields=["created_at"], name="case_created_idx"),
+            models.Index(fields=["total_value_usd"], name="case_total_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} {self.title}"
+
+    @property
+    def tsfd_pending(self):
+        return self.tsfd_required and self.tsfd_approved_at is None
+
+
+class LineItem(models.Model):
+    """One priced line of an LOR. Quantity and cost rules are enforced by the database as well."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="line_items")
+    description = models.CharField(max_length=200)
+    capability = models.ForeignKey("bins.Capability", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_cost_usd = models.DecimalField(
+        "unit cost (USD)", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    is_mde = models.BooleanField("major defense equipment", default=False)
+    is_design_construction = models.BooleanField("design and construction", default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_cost_usd__gte=0), name="line_item_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.description}"
+
+    @property
+    def total_usd(self):
+        return self.quantity * self.unit_cost_usd
+
+
+class DesignatorSequence(models.Model):
+    """The last case designator issued per purchaser and implementing agency (see cases.numbering)."""
+
+    country = models.ForeignKey("bins.Country", on_delete=models.CASCADE, related_name="+")
+    implementing_agency = models.ForeignKey(ImplementingAgency, on_delete=models.CASCADE, related_name="+")
+    last_issued = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["country", "implementing_agency"], name="designator_sequence_unique"),
+        ]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class JointRequest(models.Model):
+    """A request NSPA files for several member nations at once; it yields one case per nation."""
+
+    class Model(models.TextChoices):
+        LEAD_NATION = "lead_nation", "Lead nation"
+        AGENT_SALES = "agent_sales", "Agent sales"
+
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    model = models.CharField(max_length=12, choices=Model)
+    lead_nation = models.ForeignKey(
+        "bins.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    justification = models.TextField(max_length=5000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(model="agent_sales") | Q(lead_nation__isnull=False),
+                name="joint_request_lead_nation_named",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

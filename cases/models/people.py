@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    REVIEWER = "reviewer", "US reviewer"
+    LIAISON = "liaison", "Allied liaison"
+    NSPA = "nspa", "NSPA staff"
+    ADMIN = "admin", "Administrator"
+
+
+class Profile(models.Model):
+    """A user's role; a liaison belongs to exactly one country, nobody else belongs to any."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(max_length=10, choices=Role)
+    country = models.ForeignKey(
+        "bins.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons"
+    )
+    office = models.CharField(max_length=80, blank=True, help_text="For reviewers: DSCA, State, or the IA.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="liaison") & Q(country__isnull=False)) | (~Q(role="liaison") & Q(country__isnull=True)),
+                name="profile_country_iff_liaison",
+            ),
+        ]
+
+    def __str__(self):
+        suffix = f" ({self.country_id})" if self.country_id else ""
+        return f"{self.user} - {self.get_role_display()}{suffix}"

@@ -1,0 +1,93 @@
+"""Every rule with a number: CN thresholds and review periods, process timers, development groups.
+
+Numbers are dated rows (NotificationRule, TimerRule) read through `notification_rule` and
+`timer_days`; nothing else in the code base holds a threshold or a count of days.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bins.models import PurchaserType
+
+from .models import DevelopmentGroup, NotificationRule, NotificationTier, Timer, TimerRule
+
+
+class RuleMissing(LookupError):
+    """No rule row is in force on the date asked; an administrator must add one."""
+
+
+def notification_rule(tier, on):
+    """The NotificationRule for `tier` in force on the date `on`."""
+    rule = NotificationRule.objects.filter(tier=tier, effective_from__lte=on).order_by("-effective_from").first()
+    if rule is None:
+        raise RuleMissing(f"No congressional-notification rule for {tier} in force on {on}.")
+    return rule
+
+
+def timer_days(timer, on):
+    """How many calendar days `timer` runs for something that starts on `on`."""
+    days = (
+        TimerRule.objects.filter(timer=timer, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("days", flat=True)
+        .first()
+    )
+    if days is None:
+        raise RuleMissing(f"No {timer} timer in force on {on}.")
+    return days
+
+
+def due_date(timer, start):
+    """The calendar day a timer started on `start` falls due."""
+    return start + timedelta(days=timer_days(timer, start))
+
+
+def notification_tier(country):
+    """NATO bodies buying for themselves get their own row: STANDARD amounts, 15-day review (AECA 36(b))."""
+    if country.purchaser_type == PurchaserType.ORGANIZATION:
+        return NotificationTier.NATO_ORG
+    return country.cn_tier
+
+
+@dataclass(frozen=True)
+class NotificationAssessment:
+    required: bool
+    tripped: list
+    tier: str
+    rule: NotificationRule
+
+
+def assess_notification(country, *, mde_value, total_value, design_construction_value, on):
+    """Whether a sale needs formal notification. A value equal to a threshold requires it (">=")."""
+    tier = notification_tier(country)
+    rule = notification_rule(tier, on)
+    tripped = [
+        name
+        for name, value, threshold in (
+            ("mde", mde_value, rule.mde_threshold_usd),
+            ("total", total_value, rule.total_threshold_usd),
+            ("design_construction", design_construction_value, rule.design_construction_threshold_usd),
+        )
+        if value >= threshold
+    ]
+    return NotificationAssessment(required=bool(tripped), tripped=tripped, tier=tier, rule=rule)
+
+
+AOD_TIMERS = {
+    DevelopmentGroup.A: Timer.AOD_GROUP_A,
+    DevelopmentGroup.B: Timer.AOD_GROUP_B,
+    DevelopmentGroup.C: Timer.AOD_GROUP_C,
+}
+
+
+def development_group(*, has_mde, has_design_construction, notification_required):
+    """Modeled on DSCA practice: design and construction or a notifiable sale is complex (C); other major
+    defense equipment is standard (B); the rest, spares, services and training, is simple (A)."""
+    if has_design_construction or notification_required:
+        return DevelopmentGroup.C
+    if has_mde:
+        return DevelopmentGroup.B
+    return DevelopmentGroup.A
+
+
+def anticipated_offer_date(group, complete_on: date):
+    return due_date(AOD_TIMERS[group], complete_on)

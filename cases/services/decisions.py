@@ -1,0 +1,12 @@
+"""A reviewer's decision on one case. Batch decisions call this once per case inside one transaction."""
+from ..models import Outcome
+from ..stages import Action
+from .. import workflow
+
+OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, Outcome.RETURN: Action.RETURN}
+
+
+def decide_case(case, outcome, *, actor, reason="", at=None):
+    """Approve (-> LOA development), deny (-> denied, reason required) or return (-> LOR returned, reason
+    required). The Decision row and audit event are written by the workflow move."""
+    return workflow.move(case, OUTCOME_ACTIONS[Outcome(outcome)], actor=actor, reason=reason, at=at)

@@ -1,0 +1,197 @@
+"""Submitting a Letter of Request: validate, number, save, check, and make actionable when complete."""
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bins.models import Capability, Country
+
+from .. import rules, workflow
+from ..lor_checks import run_checks
+from ..models import Case, FundingSource, ImplementingAgency, LetterOfRequest, LineItem, RequestType, Timer, Verb
+from ..numbering import allocate_case_number
+from ..stages import Action
+from ..totals import totals_of
+
+MAX_LINE_ITEMS = 200
+MAX_QUANTITY = 1_000_000
+MAX_UNIT_COST = Decimal("999999999999.99")  # LineItem.unit_cost_usd holds 14 digits, 2 after the point
+MAX_TOTAL = Decimal("99999999999999.99")  # Case.total_value_usd holds 16 digits, 2 after the point
+
+
+def submit_lor(
+    *,
+    submitted_by,
+    country,
+    implementing_agency,
+    title,
+    line_items,
+    request_type="",
+    funding_source="",
+    justification="",
+    desired_delivery_date=None,
+    originator_reference="",
+    third_party_involvement="",
+    dcs_negotiation=False,
+    tsfd_required=False,
+    joint_request=None,
+    at=None,
+):
+    """Create a case from an LOR and return it.
+
+    Raises ValidationError (a dict of field -> messages) for input that cannot be saved, before
+    writing anything. An LOR that saves but lacks something the purchaser must supply stays
+    `lor_received` with `lor.missing` listed; a complete one becomes `lor_actionable` at once.
+    """
+    at = at or timezone.now()
+    country, agency, items = validate_lor(
+        country=country,
+        implementing_agency=implementing_agency,
+        title=title,
+        line_items=line_items,
+        request_type=request_type,
+        funding_source=funding_source,
+        desired_delivery_date=desired_delivery_date,
+        today=timezone.localdate(at),
+    )
+    totals = totals_of(items)
+    with transaction.atomic():
+        designator, case_number = allocate_case_number(country, agency)
+        case = Case.objects.create(
+            case_number=case_number,
+            designator=designator,
+            country=country,
+            implementing_agency=agency,
+            title=title.strip(),
+            primary_capability=totals.primary_capability,
+            total_value_usd=totals.total,
+            mde_value_usd=totals.mde,
+            design_construction_value_usd=totals.design_construction,
+            joint_request=joint_request,
+            tsfd_required=tsfd_required,
+            stage_entered_at=at,
+            created_at=at,
+            updated_at=at,
+        )
+        for item in items:
+            item.case = case
+        LineItem.objects.bulk_create(items)
+        lor = LetterOfRequest.objects.create(
+            case=case,
+            request_type=request_type,
+            funding_source=funding_source,
+            justification=justification,
+            desired_delivery_date=desired_delivery_date,
+            originator_reference=originator_reference,
+            third_party_involvement=third_party_involvement,
+            dcs_negotiation=dcs_negotiation,
+            received_at=at,
+            validation_due_on=rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at)),
+            submitted_by=submitted_by,
+        )
+        workflow.record(case, Verb.LOR_RECEIVED, actor=submitted_by, payload={"case_number": case_number}, at=at)
+        case = check_lor(case, lor, at=at)
+    return case
+
+
+def check_lor(case, lor, *, actor=None, at=None):
+    """Run the actionability checks and save their result; a complete LOR is made actionable by the
+    system at once (no person waits on it). Returns the case as it now stands."""
+    lor.case = case
+    complete = run_checks(lor)
+    lor.save(update_fields=["checks", "missing"])
+    if complete:
+        return workflow.move(case, Action.MARK_ACTIONABLE, at=at)
+    workflow.record(case, Verb.LOR_CHECKED, actor=actor, payload={"missing": lor.missing}, at=at)
+    return case
+
+
+def validate_lor(
+    *, country, implementing_agency, title, line_items, request_type, funding_source, desired_delivery_date, today
+):
+    """Field-level validation of an LOR; returns (country, agency, unsaved line items) or raises."""
+    errors = {}
+    country_obj = country if isinstance(country, Country) else Country.objects.filter(pk=country).first()
+    if country_obj is None:
+        errors["country"] = [f"Unknown country {country!r}."]
+    agency = (
+        implementing_agency
+        if isinstance(implementing_agency, ImplementingAgency)
+        else ImplementingAgency.objects.filter(pk=implementing_agency).first()
+    )
+    if agency is None:
+        errors["implementing_agency"] = [f"Unknown implementing agency {implementing_agency!r}."]
+    if not (title or "").strip():
+        errors["title"] = ["A title is required."]
+    elif len(title) > Case._meta.get_field("title").max_length:
+        errors["title"] = [f"At most {Case._meta.get_field('title').max_length} characters."]
+    if request_type and request_type not in RequestType.values:
+        errors["request_type"] = [f"Choose one of {', '.join(RequestType.values)}."]
+    if funding_source and funding_source not in FundingSource.values:
+        errors["funding_source"] = [f"Choose one of {', '.join(FundingSource.values)}."]
+    if desired_delivery_date is not None and desired_delivery_date < today:
+        errors["desired_delivery_date"] = ["The desired delivery date is in the past."]
+    items = line_items_from(line_items, errors)
+    if not errors and totals_of(items).total > MAX_TOTAL:
+        errors["line_items"] = ["The total value of the line items is too large."]
+    if errors:
+        raise ValidationError(errors)
+    return country_obj, agency, items
+
+
+def line_items_from(raw_items, errors):
+    if not raw_items:
+        errors["line_items"] = ["At least one line item is required."]
+        return []
+    if len(raw_items) > MAX_LINE_ITEMS:
+        errors["line_items"] = [f"At most {MAX_LINE_ITEMS} line items."]
+        return []
+    slugs = {item.get("capability") for item in raw_items if isinstance(item.get("capability"), str)}
+    capabilities = Capability.objects.in_bulk(slugs)
+    items = []
+    for index, raw in enumerate(raw_items):
+        prefix = f"line_items.{index}."
+        capability = raw.get("capability")
+        if not isinstance(capability, Capability):
+            capability = capabilities.get(capability)
+            if capability is None:
+                errors[prefix + "capability"] = [f"Unknown capability {raw.get('capability')!r}."]
+        description = (raw.get("description") or "").strip()
+        if not description:
+            errors[prefix + "description"] = ["A description is required."]
+        elif len(description) > LineItem._meta.get_field("description").max_length:
+            errors[prefix + "description"] = ["At most 200 characters."]
+        quantity = raw.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            errors[prefix + "quantity"] = ["The quantity must be a whole number of at least 1."]
+        elif quantity > MAX_QUANTITY:
+            errors[prefix + "quantity"] = [f"The quantity must be at most {MAX_QUANTITY:,}."]
+        unit_cost = as_money(raw.get("unit_cost_usd"))
+        if unit_cost is None:
+            errors[prefix + "unit_cost_usd"] = ["The unit cost must be a number."]
+        elif unit_cost < 0:
+            errors[prefix + "unit_cost_usd"] = ["The unit cost cannot be negative."]
+        elif unit_cost > MAX_UNIT_COST:
+            errors[prefix + "unit_cost_usd"] = ["The unit cost is too large."]
+        items.append(
+            LineItem(
+                description=description,
+                capability=capability,
+                quantity=quantity,
+                unit_cost_usd=unit_cost,
+                is_mde=bool(raw.get("is_mde", False)),
+                is_design_construction=bool(raw.get("is_design_construction", False)),
+            )
+        )
+    return items
+
+
+def as_money(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+        return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
+    except InvalidOperation:
+        return None

@@ -1,0 +1,287 @@
+"""The stage machine: the table of legal moves and the one function that performs a move.
+
+`move` locks the case row, checks that the move is legal from the case's current stage and that
+its guards hold, runs the move's effect, writes the CaseEvent and saves, all in one transaction.
+Nothing else changes `Case.stage`. Callers turn WorkflowError into a 409 or a form error; a
+GuardFailed that names a `field` is the caller's input at fault (a 400).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from . import rules
+from .models import (
+    Case,
+    CaseEvent,
+    CongressionalNotification,
+    Decision,
+    LetterOfOfferAndAcceptance,
+    Outcome,
+    Verb,
+)
+from .stages import Action, Stage
+
+
+class WorkflowError(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class IllegalMove(WorkflowError):
+    """The action does not apply to a case in its current stage."""
+
+
+class GuardFailed(WorkflowError):
+    """The action applies to the stage, but a condition for it does not hold yet."""
+
+
+@dataclass
+class Context:
+    actor: AbstractBaseUser | None
+    at: datetime
+    reason: str = ""
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def today(self):
+        return timezone.localdate(self.at)
+
+
+# Guards: raise GuardFailed, or return None.
+
+
+def lor_complete(case, ctx):
+    if not case.lor.is_complete:
+        missing = "; ".join(case.lor.missing) or "the checks have not run"
+        raise GuardFailed(f"The LOR is not actionable yet: {missing}")
+
+
+def decided_by_a_person(case, ctx):
+    if ctx.actor is None:
+        raise GuardFailed("A decision must be made by a named reviewer.")
+
+
+def reason_given(case, ctx):
+    if not ctx.reason:
+        raise GuardFailed("A reason is required to deny or return a case.", field="reason")
+
+
+def tsfd_approved(case, ctx):
+    if case.tsfd_pending:
+        raise GuardFailed("The LOA cannot be offered while a TSFD review is pending.")
+
+
+def notification_required(case, ctx):
+    if not case.notification.required:
+        raise GuardFailed("This case is below every congressional-notification threshold.")
+
+
+def notification_allows_offer(case, ctx):
+    """No offer before the formal review period ends, unless an emergency waiver is on record."""
+    notification = case.notification
+    if not notification.required or notification.emergency_waiver or notification.cleared_on:
+        return
+    if notification.formal_notified_on is None:
+        raise GuardFailed("Formal congressional notification is required before the LOA is offered.")
+    if ctx.today <= notification.review_ends_on:
+        raise GuardFailed(
+            f"The congressional review period runs until {notification.review_ends_on}; "
+            "the LOA cannot be offered before it ends."
+        )
+
+
+def offer_not_expired(case, ctx):
+    loa = case.loa
+    if loa.offer_expires_on is None:
+        raise GuardFailed("Record the implementing agency's approval (which sets the OED) before offering.")
+    if ctx.today > loa.offer_expires_on:
+        raise GuardFailed(f"The Offer Expiration Date {loa.offer_expires_on} has passed.")
+
+
+def signed_and_paid_by_oed(case, ctx):
+    loa = case.loa
+    if loa.signed_on is None or loa.initial_deposit_on is None:
+        raise GuardFailed("Acceptance needs both the purchaser's signature and the initial deposit.")
+    for label, day in (("signature", loa.signed_on), ("initial deposit", loa.initial_deposit_on)):
+        if day > loa.offer_expires_on:
+            raise GuardFailed(f"The {label} on {day} is after the Offer Expiration Date {loa.offer_expires_on}.")
+
+
+def past_oed(case, ctx):
+    if ctx.today <= case.loa.offer_expires_on:
+        raise GuardFailed(f"The offer is open until {case.loa.offer_expires_on}.")
+
+
+# Effects: write what entering the new stage implies; return a payload for the audit event.
+
+
+def record_completion(case, ctx):
+    case.lor.completed_at = ctx.at
+    case.lor.save(update_fields=["completed_at"])
+    return {}
+
+
+def record_decision(outcome):
+    def effect(case, ctx):
+        decision = Decision.objects.create(
+            case=case, outcome=outcome, reason=ctx.reason, decided_by=ctx.actor, decided_at=ctx.at
+        )
+        return {"decision": decision.pk}
+
+    return effect
+
+
+def prepare_loa_and_notification(case, ctx):
+    """Approval starts LOA development: assess notification, then set the development group and AOD."""
+    record_decision(Outcome.APPROVE)(case, ctx)
+    assessment = rules.assess_notification(
+        case.country,
+        mde_value=case.mde_value_usd,
+        total_value=case.total_value_usd,
+        design_construction_value=case.design_construction_value_usd,
+        on=ctx.today,
+    )
+    group = rules.development_group(
+        has_mde=case.mde_value_usd > 0,
+        has_design_construction=case.design_construction_value_usd > 0,
+        notification_required=assessment.required,
+    )
+    aod = rules.anticipated_offer_date(group, ctx.today)
+    LetterOfOfferAndAcceptance.objects.update_or_create(
+        case=case, defaults={"development_group": group, "anticipated_offer_date": aod}
+    )
+    CongressionalNotification.objects.update_or_create(
+        case=case,
+        defaults={
+            "required": assessment.required,
+            "tripped": assessment.tripped,
+            "tier": assessment.tier,
+            "rule": assessment.rule,
+        },
+    )
+    return {
+        "development_group": group,
+        "anticipated_offer_date": aod,
+        "notification_required": assessment.required,
+        "tripped": assessment.tripped,
+        "rule": assessment.rule.pk,
+    }
+
+
+def start_formal_review(case, ctx):
+    notification = case.notification
+    notification.formal_notified_on = ctx.today
+    notification.review_ends_on = ctx.today + timedelta(days=notification.rule.formal_review_days)
+    notification.save(update_fields=["formal_notified_on", "review_ends_on"])
+    return {"review_ends_on": notification.review_ends_on}
+
+
+def stamp_loa(field_name):
+    def effect(case, ctx):
+        setattr(case.loa, field_name, ctx.today)
+        case.loa.save(update_fields=[field_name])
+        return {field_name: ctx.today}
+
+    return effect
+
+
+@dataclass(frozen=True)
+class Move:
+    action: Action
+    sources: frozenset
+    target: Stage
+    guards: tuple[Callable, ...] = ()
+    effect: Callable | None = None
+
+
+BEFORE_ACCEPTANCE = frozenset(
+    {
+        Stage.LOR_RECEIVED,
+        Stage.LOR_RETURNED,
+        Stage.LOR_ACTIONABLE,
+        Stage.IN_REVIEW,
+        Stage.LOA_DEVELOPMENT,
+        Stage.CN_REVIEW,
+        Stage.LOA_OFFERED,
+    }
+)
+
+MOVES = (
+    Move(Action.MARK_ACTIONABLE, frozenset({Stage.LOR_RECEIVED}), Stage.LOR_ACTIONABLE, (lor_complete,),
+         record_completion),
+    Move(Action.RETURN, frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), Stage.LOR_RETURNED,
+         (decided_by_a_person, reason_given), record_decision(Outcome.RETURN)),
+    Move(Action.RESUBMIT, frozenset({Stage.LOR_RETURNED}), Stage.LOR_RECEIVED),
+    Move(Action.START_REVIEW, frozenset({Stage.LOR_ACTIONABLE}), Stage.IN_REVIEW),
+    Move(Action.APPROVE, frozenset({Stage.IN_REVIEW}), Stage.LOA_DEVELOPMENT, (decided_by_a_person,),
+         prepare_loa_and_notification),
+    Move(Action.DENY, frozenset({Stage.IN_REVIEW}), Stage.DENIED, (decided_by_a_person, reason_given),
+         record_decision(Outcome.DENY)),
+    Move(Action.SUBMIT_NOTIFICATION, frozenset({Stage.LOA_DEVELOPMENT}), Stage.CN_REVIEW, (notification_required,),
+         start_formal_review),
+    Move(Action.OFFER, frozenset({Stage.LOA_DEVELOPMENT, Stage.CN_REVIEW}), Stage.LOA_OFFERED,
+         (tsfd_approved, notification_allows_offer, offer_not_expired), stamp_loa("offered_on")),
+    Move(Action.ACCEPT, frozenset({Stage.LOA_OFFERED}), Stage.LOA_ACCEPTED, (signed_and_paid_by_oed,)),
+    Move(Action.EXPIRE, frozenset({Stage.LOA_OFFERED}), Stage.LOA_EXPIRED, (past_oed,)),
+    Move(Action.IMPLEMENT, frozenset({Stage.LOA_ACCEPTED}), Stage.IMPLEMENTED, (), stamp_loa("implemented_on")),
+    Move(Action.CLOSE, frozenset({Stage.IMPLEMENTED, Stage.DENIED, Stage.LOA_EXPIRED}), Stage.CLOSED),
+    Move(Action.WITHDRAW, BEFORE_ACCEPTANCE, Stage.WITHDRAWN),
+)
+
+TRANSITIONS = {(source, move.action): move for move in MOVES for source in move.sources}
+
+
+def allowed_actions(stage):
+    """The actions legal from `stage` (guards not evaluated), for showing what a page may offer."""
+    return [action for (source, action) in TRANSITIONS if source == stage]
+
+
+def lock(case_or_id):
+    """Re-read the case with its row locked; the caller must be inside transaction.atomic()."""
+    case_id = getattr(case_or_id, "pk", case_or_id)
+    return Case.objects.select_for_update().select_related("country").get(pk=case_id)
+
+
+def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None):
+    """Perform `action` on a case and return the case as saved.
+
+    Raises IllegalMove when the action does not apply to the case's stage (re-checked after the
+    lock, so two people acting at once cannot both succeed) and GuardFailed when a condition fails;
+    either way nothing is written. `at` lets a backfill date a move; live callers leave it out.
+    """
+    ctx = Context(actor=actor, at=at or timezone.now(), reason=(reason or "").strip(), payload=dict(payload or {}))
+    with transaction.atomic():
+        case = lock(case_or_id)
+        spec = TRANSITIONS.get((case.stage, Action(action)))
+        if spec is None:
+            raise IllegalMove(f"Cannot {Action(action).label.lower()} a case that is {case.get_stage_display()}.")
+        for guard in spec.guards:
+            guard(case, ctx)
+        event_payload = dict(ctx.payload)
+        if ctx.reason:
+            event_payload["reason"] = ctx.reason
+        if spec.effect:
+            event_payload.update(spec.effect(case, ctx))
+        from_stage = case.stage
+        case.stage = spec.target
+        case.stage_entered_at = case.updated_at = ctx.at
+        case.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+        CaseEvent.objects.create(
+            case=case, actor=actor, verb=Verb(spec.action.value), from_stage=from_stage, to_stage=case.stage,
+            payload=event_payload, at=ctx.at,
+        )
+    return case
+
+
+def record(case, verb, *, actor=None, payload=None, at=None):
+    """Write an audit event that does not change the stage (a milestone on the way). Caller holds the lock."""
+    return CaseEvent.objects.create(
+        case=case, actor=actor, verb=verb, from_stage=case.stage, to_stage=case.stage,
+        payload=payload or {}, at=at or timezone.now(),
+    )
