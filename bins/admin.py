@@ -12,7 +12,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     list_display = ["iso2", "name", "customer_code", "region", "nato_member", "rdp_mou", "cn_tier", "fms_eligible"]
-    list_filter = ["region", "nato_member", "rdp_mou", "cn_tier", "purchaser_type", "fms_eligible"]
+    list_filter = ["region", "nato_member", "nato_partner", "rdp_mou", "cn_tier", "purchaser_type", "fms_eligible"]
     search_fields = ["iso2", "name", "customer_code"]
 
 

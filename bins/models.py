@@ -45,6 +45,11 @@ class Country(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="countries")
     nato_member = models.BooleanField(default=False)
     nato_joined = models.PositiveSmallIntegerField(null=True, blank=True)
+    nato_partner = models.BooleanField(
+        "NATO partner",
+        default=False,
+        help_text="In a NATO partnership (PfP, Mediterranean Dialogue, ICI, partners across the globe).",
+    )
     rdp_mou = models.BooleanField("RDP MOU", default=False)
     cn_tier = models.CharField("CN tier", max_length=10, choices=CnTier, default=CnTier.STANDARD)
     fms_eligible = models.BooleanField(

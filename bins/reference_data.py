@@ -49,6 +49,7 @@ def load_reference_data(apps, schema_editor=None):
                 "region_id": row["ccmd"],
                 "nato_member": as_bool(row["nato_member"]),
                 "nato_joined": int(row["nato_joined"]) if row["nato_joined"] else None,
+                "nato_partner": as_bool(row["nato_partner"]),
                 "rdp_mou": as_bool(row["rdp_mou"]),
                 "cn_tier": row["cn_tier"],
             },

@@ -1,5 +1,5 @@
 """Case numbers: CC-I-DDD, customer code, implementing agency, designator issued in sequence."""
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import DesignatorSequence
 
@@ -24,20 +24,31 @@ def designator_for(index):
 def allocate_case_number(country, agency):
     """Issue the next designator for `country` and `agency`; returns (designator, case number).
 
-    Must run inside the transaction that creates the case. The sequence row is locked
-    (SELECT ... FOR UPDATE) so two requests arriving at once wait for each other instead of taking
-    the same number; its first creation is an INSERT ... ON CONFLICT DO NOTHING for the same reason.
+    Must run inside the transaction that creates the case. The increment is one
+    UPDATE ... RETURNING, which row-locks the sequence until commit, so two requests arriving at
+    once wait for each other instead of taking the same number. The first case of a pair creates
+    the row with INSERT ... ON CONFLICT DO NOTHING for the same reason.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("allocate_case_number must run inside the transaction that creates the case.")
-    sequences = DesignatorSequence.objects.select_for_update()
-    sequence = sequences.filter(country=country, implementing_agency=agency).first()
-    if sequence is None:
+    issued = next_in_sequence(country.pk, agency.pk)
+    if issued is None:
         DesignatorSequence.objects.bulk_create(
             [DesignatorSequence(country=country, implementing_agency=agency)], ignore_conflicts=True
         )
-        sequence = sequences.get(country=country, implementing_agency=agency)
-    designator = designator_for(sequence.last_issued)
-    sequence.last_issued += 1
-    sequence.save(update_fields=["last_issued"])
+        issued = next_in_sequence(country.pk, agency.pk)
+    designator = designator_for(issued - 1)
     return designator, f"{country.customer_code}-{agency.code}-{designator}"
+
+
+def next_in_sequence(country_id, agency_id):
+    """Increment and return the sequence's count of issued designators; None when it has no row yet."""
+    table = DesignatorSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_issued = last_issued + 1 "
+            "WHERE country_id = %s AND implementing_agency_id = %s RETURNING last_issued",
+            [country_id, agency_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -3,6 +3,8 @@
 Numbers are dated rows (NotificationRule, TimerRule) read through `notification_rule` and
 `timer_days`; nothing else in the code base holds a threshold or a count of days.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,9 +17,34 @@ class RuleMissing(LookupError):
     """No rule row is in force on the date asked; an administrator must add one."""
 
 
+_memo = ContextVar("rules_memo", default=None)
+
+
+@contextmanager
+def memoized():
+    """Within the block, each lookup hits the database once. For bulk work (seeding, batching) that
+    reads the same few rows thousands of times and may assume nobody changes the law meanwhile."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def in_force(model, on, **key):
+    """The row of `model` matching `key` with the latest effective date on or before `on`, or None."""
+    memo = _memo.get()
+    if memo is None:
+        return model.objects.filter(effective_from__lte=on, **key).order_by("-effective_from").first()
+    memo_key = (model, tuple(sorted(key.items())))
+    if memo_key not in memo:
+        memo[memo_key] = list(model.objects.filter(**key).order_by("-effective_from"))
+    return next((row for row in memo[memo_key] if row.effective_from <= on), None)
+
+
 def notification_rule(tier, on):
     """The NotificationRule for `tier` in force on the date `on`."""
-    rule = NotificationRule.objects.filter(tier=tier, effective_from__lte=on).order_by("-effective_from").first()
+    rule = in_force(NotificationRule, on, tier=tier)
     if rule is None:
         raise RuleMissing(f"No congressional-notification rule for {tier} in force on {on}.")
     return rule
@@ -25,15 +52,10 @@ def notification_rule(tier, on):
 
 def timer_days(timer, on):
     """How many calendar days `timer` runs for something that starts on `on`."""
-    days = (
-        TimerRule.objects.filter(timer=timer, effective_from__lte=on)
-        .order_by("-effective_from")
-        .values_list("days", flat=True)
-        .first()
-    )
-    if days is None:
+    rule = in_force(TimerRule, on, timer=timer)
+    if rule is None:
         raise RuleMissing(f"No {timer} timer in force on {on}.")
-    return days
+    return rule.days
 
 
 def due_date(timer, start):

@@ -4,6 +4,10 @@
 its guards hold, runs the move's effect, writes the CaseEvent and saves, all in one transaction.
 Nothing else changes `Case.stage`. Callers turn WorkflowError into a 409 or a form error; a
 GuardFailed that names a `field` is the caller's input at fault (a 400).
+
+Services open their transactions with `savepoint=False`: when a move fails inside a caller's
+transaction the whole of it rolls back (a batch of decisions is all or nothing), and no
+SAVEPOINT round trips are spent on the way.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -121,12 +125,6 @@ def past_oed(case, ctx):
 # Effects: write what entering the new stage implies; return a payload for the audit event.
 
 
-def record_completion(case, ctx):
-    case.lor.completed_at = ctx.at
-    case.lor.save(update_fields=["completed_at"])
-    return {}
-
-
 def record_decision(outcome):
     def effect(case, ctx):
         decision = Decision.objects.create(
@@ -153,17 +151,14 @@ def prepare_loa_and_notification(case, ctx):
         notification_required=assessment.required,
     )
     aod = rules.anticipated_offer_date(group, ctx.today)
-    LetterOfOfferAndAcceptance.objects.update_or_create(
-        case=case, defaults={"development_group": group, "anticipated_offer_date": aod}
-    )
-    CongressionalNotification.objects.update_or_create(
+    # Approval is reachable only from review, which no later stage returns to: these are created once.
+    LetterOfOfferAndAcceptance.objects.create(case=case, development_group=group, anticipated_offer_date=aod)
+    CongressionalNotification.objects.create(
         case=case,
-        defaults={
-            "required": assessment.required,
-            "tripped": assessment.tripped,
-            "tier": assessment.tier,
-            "rule": assessment.rule,
-        },
+        required=assessment.required,
+        tripped=assessment.tripped,
+        tier=assessment.tier,
+        rule=assessment.rule,
     )
     return {
         "development_group": group,
@@ -213,8 +208,7 @@ BEFORE_ACCEPTANCE = frozenset(
 )
 
 MOVES = (
-    Move(Action.MARK_ACTIONABLE, frozenset({Stage.LOR_RECEIVED}), Stage.LOR_ACTIONABLE, (lor_complete,),
-         record_completion),
+    Move(Action.MARK_ACTIONABLE, frozenset({Stage.LOR_RECEIVED}), Stage.LOR_ACTIONABLE, (lor_complete,)),
     Move(Action.RETURN, frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), Stage.LOR_RETURNED,
          (decided_by_a_person, reason_given), record_decision(Outcome.RETURN)),
     Move(Action.RESUBMIT, frozenset({Stage.LOR_RETURNED}), Stage.LOR_RECEIVED),
@@ -245,19 +239,21 @@ def allowed_actions(stage):
 def lock(case_or_id):
     """Re-read the case with its row locked; the caller must be inside transaction.atomic()."""
     case_id = getattr(case_or_id, "pk", case_or_id)
-    return Case.objects.select_for_update().select_related("country").get(pk=case_id)
+    return Case.objects.select_for_update().get(pk=case_id)
 
 
-def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None):
+def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None, locked=False):
     """Perform `action` on a case and return the case as saved.
 
     Raises IllegalMove when the action does not apply to the case's stage (re-checked after the
     lock, so two people acting at once cannot both succeed) and GuardFailed when a condition fails;
-    either way nothing is written. `at` lets a backfill date a move; live callers leave it out.
+    either way the caller's transaction is rolled back. `at` lets a backfill date a move; live
+    callers leave it out. `locked=True` says the caller passes a Case it already locked (or created)
+    in the current transaction, which saves re-reading it.
     """
     ctx = Context(actor=actor, at=at or timezone.now(), reason=(reason or "").strip(), payload=dict(payload or {}))
-    with transaction.atomic():
-        case = lock(case_or_id)
+    with transaction.atomic(savepoint=False):
+        case = case_or_id if locked else lock(case_or_id)
         spec = TRANSITIONS.get((case.stage, Action(action)))
         if spec is None:
             raise IllegalMove(f"Cannot {Action(action).label.lower()} a case that is {case.get_stage_display()}.")

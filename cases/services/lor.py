@@ -6,7 +6,7 @@ from django.utils import timezone
 from .. import workflow
 from ..models import FundingSource, RequestType, Verb
 from ..stages import Action, Stage
-from .submission import check_lor
+from .submission import after_check, check_lor
 
 AMENDABLE_FIELDS = {
     "request_type",
@@ -27,10 +27,12 @@ def amend_lor(case, changes, *, actor, at=None):
     """
     at = at or timezone.now()
     validate_changes(changes, today=timezone.localdate(at))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         locked = workflow.lock(case)
         if locked.stage == Stage.LOR_RETURNED:
-            locked = workflow.move(locked, Action.RESUBMIT, actor=actor, payload={"changed": sorted(changes)}, at=at)
+            locked = workflow.move(
+                locked, Action.RESUBMIT, actor=actor, payload={"changed": sorted(changes)}, at=at, locked=True
+            )
         elif locked.stage != Stage.LOR_RECEIVED:
             raise workflow.IllegalMove(f"The LOR cannot be changed once the case is {locked.get_stage_display()}.")
         else:
@@ -38,8 +40,9 @@ def amend_lor(case, changes, *, actor, at=None):
         lor = locked.lor
         for name, value in changes.items():
             setattr(lor, name, value)
-        lor.save(update_fields=sorted(changes) or None)
-        return check_lor(locked, lor, actor=actor, at=at)
+        complete = check_lor(lor, at=at)
+        lor.save(update_fields=[*changes, "checks", "missing", "completed_at"])
+        return after_check(locked, lor, complete, actor=actor, at=at)
 
 
 def validate_changes(changes, *, today):

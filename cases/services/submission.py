@@ -56,7 +56,7 @@ def submit_lor(
         today=timezone.localdate(at),
     )
     totals = totals_of(items)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         designator, case_number = allocate_case_number(country, agency)
         case = Case.objects.create(
             case_number=case_number,
@@ -77,7 +77,7 @@ def submit_lor(
         for item in items:
             item.case = case
         LineItem.objects.bulk_create(items)
-        lor = LetterOfRequest.objects.create(
+        lor = LetterOfRequest(
             case=case,
             request_type=request_type,
             funding_source=funding_source,
@@ -90,19 +90,27 @@ def submit_lor(
             validation_due_on=rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at)),
             submitted_by=submitted_by,
         )
+        complete = check_lor(lor, at=at)
+        lor.save()
         workflow.record(case, Verb.LOR_RECEIVED, actor=submitted_by, payload={"case_number": case_number}, at=at)
-        case = check_lor(case, lor, at=at)
+        case = after_check(case, lor, complete, at=at)
     return case
 
 
-def check_lor(case, lor, *, actor=None, at=None):
-    """Run the actionability checks and save their result; a complete LOR is made actionable by the
-    system at once (no person waits on it). Returns the case as it now stands."""
-    lor.case = case
+def check_lor(lor, *, at):
+    """Run the actionability checks on `lor` (not saved); a complete LOR is stamped complete."""
     complete = run_checks(lor)
-    lor.save(update_fields=["checks", "missing"])
+    lor.completed_at = at if complete else None
+    return complete
+
+
+def after_check(case, lor, complete, *, actor=None, at=None):
+    """Act on a saved check: a complete LOR is made actionable by the system at once (no person waits
+    on it); an incomplete one stays received with what is missing on record. The caller holds `case`
+    locked (or has just created it). Returns the case as it now stands."""
+    case.lor = lor
     if complete:
-        return workflow.move(case, Action.MARK_ACTIONABLE, at=at)
+        return workflow.move(case, Action.MARK_ACTIONABLE, at=at, locked=True)
     workflow.record(case, Verb.LOR_CHECKED, actor=actor, payload={"missing": lor.missing}, at=at)
     return case
 

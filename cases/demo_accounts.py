@@ -1,0 +1,30 @@
+"""The demo accounts `seed_demo` creates, one per role (README lists them)."""
+from django.contrib.auth import get_user_model
+
+from .models import Profile, Role
+
+DEMO_PASSWORD = "fms-demo-2026"
+
+# username: (role, country, office, superuser)
+DEMO_ACCOUNTS = {
+    "admin": (Role.ADMIN, None, "", True),
+    "reviewer": (Role.REVIEWER, None, "DSCA", False),
+    "liaison-pl": (Role.LIAISON, "PL", "", False),
+    "liaison-de": (Role.LIAISON, "DE", "", False),
+    "nspa": (Role.NSPA, None, "", False),
+}
+
+
+def ensure_demo_accounts():
+    """Create or reset the demo accounts; returns them by username. Rerunning changes nothing new."""
+    User = get_user_model()
+    users = {}
+    for username, (role, country, office, superuser) in DEMO_ACCOUNTS.items():
+        user, _ = User.objects.get_or_create(username=username)
+        user.is_superuser = user.is_staff = superuser
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Profile.objects.update_or_create(user=user, defaults={"role": role, "country_id": country, "office": office})
+        users[username] = user
+    return users
