@@ -4,10 +4,6 @@
 its guards hold, runs the move's effect, writes the CaseEvent and saves, all in one transaction.
 Nothing else changes `Case.stage`. Callers turn WorkflowError into a 409 or a form error; a
 GuardFailed that names a `field` is the caller's input at fault (a 400).
-
-Services open their transactions with `savepoint=False`: when a move fails inside a caller's
-transaction the whole of it rolls back (a batch of decisions is all or nothing), and no
-SAVEPOINT round trips are spent on the way.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -247,12 +243,12 @@ def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None, lo
 
     Raises IllegalMove when the action does not apply to the case's stage (re-checked after the
     lock, so two people acting at once cannot both succeed) and GuardFailed when a condition fails;
-    either way the caller's transaction is rolled back. `at` lets a backfill date a move; live
+    either way nothing is written. `at` lets a backfill date a move; live
     callers leave it out. `locked=True` says the caller passes a Case it already locked (or created)
     in the current transaction, which saves re-reading it.
     """
     ctx = Context(actor=actor, at=at or timezone.now(), reason=(reason or "").strip(), payload=dict(payload or {}))
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = case_or_id if locked else lock(case_or_id)
         spec = TRANSITIONS.get((case.stage, Action(action)))
         if spec is None:

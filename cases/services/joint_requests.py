@@ -20,7 +20,7 @@ def file_joint_request(*, filed_by, title, model, participants, lead_nation=None
     at = at or timezone.now()
     countries = validate_participants(participants, model=model, lead_nation=lead_nation)
     errors = {}
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         joint = JointRequest.objects.create(
             filed_by=filed_by,
             model=model,

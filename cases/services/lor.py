@@ -27,7 +27,7 @@ def amend_lor(case, changes, *, actor, at=None):
     """
     at = at or timezone.now()
     validate_changes(changes, today=timezone.localdate(at))
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         locked = workflow.lock(case)
         if locked.stage == Stage.LOR_RETURNED:
             locked = workflow.move(

@@ -26,7 +26,7 @@ def record_ia_approval(case, *, actor, on=None, at=None):
     """The implementing agency approves the LOA; the Offer Expiration Date runs from this day."""
     at = at or timezone.now()
     on = on or timezone.localdate(at)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         require_stage(case, DEVELOPMENT, "record IA approval")
         loa = case.loa
@@ -45,7 +45,7 @@ def start_informal_review(case, *, actor, at=None):
     """State's informal (tiered) consultation of the foreign-affairs committees, before formal notice."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         require_stage(case, {Stage.LOA_DEVELOPMENT}, "start informal review")
         notification = case.notification
@@ -73,7 +73,7 @@ def record_emergency_waiver(case, *, actor, justification, at=None):
     justification = (justification or "").strip()
     if not justification:
         raise ValidationError({"justification": ["An emergency waiver needs a written justification."]})
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         require_stage(case, DEVELOPMENT, "record an emergency waiver")
         notification = case.notification
@@ -89,7 +89,7 @@ def record_emergency_waiver(case, *, actor, justification, at=None):
 def approve_tsfd(case, *, actor, at=None):
     """Record the technology-release (TSFD) approval that must precede any offer."""
     at = at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         if not case.tsfd_pending:
             raise workflow.GuardFailed("No TSFD review is pending for this case.")
@@ -103,7 +103,7 @@ def clear_notification(case, *, at=None):
     """The formal review period has ended without a joint resolution: record clearance (timer task)."""
     at = at or timezone.now()
     today = timezone.localdate(at)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         notification = case.notification
         if notification.cleared_on or notification.review_ends_on is None or today <= notification.review_ends_on:
@@ -120,7 +120,7 @@ def offer_loa(case, *, actor, at=None):
 
 def record_acceptance(case, *, actor, signed_on, initial_deposit_on, at=None):
     """The purchaser signs and pays the initial deposit, both on or before the OED; otherwise nothing is kept."""
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = workflow.lock(case)
         require_stage(case, {Stage.LOA_OFFERED}, "record acceptance")
         loa = case.loa

@@ -56,7 +56,7 @@ def submit_lor(
         today=timezone.localdate(at),
     )
     totals = totals_of(items)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         designator, case_number = allocate_case_number(country, agency)
         case = Case.objects.create(
             case_number=case_number,

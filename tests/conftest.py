@@ -1,0 +1,48 @@
+import os
+
+import pytest
+from django.db import connection
+
+from .factories import LiaisonFactory, NspaFactory, ProfileFactory
+
+
+def need_service(name, available):
+    """A test that needs a real service skips locally without it, but fails in CI (CI=true)."""
+    if available:
+        return
+    message = f"{name} is not configured for this run"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}, and CI must test against it.")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres():
+    need_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    need_service("Redis (REDIS_URL)", bool(url))
+    return url
+
+
+@pytest.fixture
+def reviewer(db):
+    return ProfileFactory(user__username="rev").user
+
+
+@pytest.fixture
+def liaison_pl(db):
+    return LiaisonFactory(user__username="li-pl", country_id="PL").user
+
+
+@pytest.fixture
+def liaison_de(db):
+    return LiaisonFactory(user__username="li-de", country_id="DE").user
+
+
+@pytest.fixture
+def nspa_user(db):
+    return NspaFactory(user__username="nspa-staff").user

@@ -1,0 +1,33 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from cases.models import Profile, Role
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "test-pass-2026")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.REVIEWER
+    office = "DSCA"
+
+
+class LiaisonFactory(ProfileFactory):
+    role = Role.LIAISON
+    office = ""
+    country_id = "PL"
+
+
+class NspaFactory(ProfileFactory):
+    role = Role.NSPA
+    office = ""
