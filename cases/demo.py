@@ -91,6 +91,11 @@ class Catalog:
     capabilities: dict
     agencies: dict
     users: dict
+    demo_countries: dict
+
+
+# Every tenth case is Poland's and every tenth Germany's, so the demo liaisons have a portfolio to follow.
+DEMO_COUNTRY_SLOTS = {3: "PL", 7: "DE"}
 
 
 def load_catalog(users):
@@ -101,6 +106,7 @@ def load_catalog(users):
         capabilities=Capability.objects.in_bulk(),
         agencies=ImplementingAgency.objects.in_bulk(),
         users=users,
+        demo_countries={slot: Country.objects.get(pk=iso2) for slot, iso2 in DEMO_COUNTRY_SLOTS.items()},
     )
 
 
@@ -132,7 +138,7 @@ def seed_unit(index, total, catalog, now):
     if index % 37 == 5 and index + 3 <= total:
         return seed_joint_request(index, rng, catalog, now)
     target = rng.choices(list(TARGET_WEIGHTS), weights=list(TARGET_WEIGHTS.values()))[0]
-    country = rng.choice(catalog.countries)
+    country = catalog.demo_countries.get(index % 10) or rng.choice(catalog.countries)
     capability = catalog.capabilities[rng.choice(sorted(catalog.capabilities))]
     start = now - timedelta(days=SPAN_DAYS[target] + rng.randint(0, 120), hours=rng.randint(0, 23))
     submitter = catalog.users.get(f"liaison-{country.iso2.lower()}", catalog.users["reviewer"])

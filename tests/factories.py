@@ -7,10 +7,9 @@ from cases.models import Profile, Role
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "test-pass-2026")
+    password = factory.django.Password("test-pass-2026")
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):

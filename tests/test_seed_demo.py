@@ -1,0 +1,69 @@
+"""seed_demo: accounts, realistic cases with genuine audit trails, idempotency, and its refusal."""
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from cases.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cases.models import Case, CaseEvent, JointRequest
+from cases.stages import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", cases=80, stdout=open("/dev/null", "w"))
+
+
+def test_accounts_sign_in_with_their_roles(seeded):
+    for username, (role, country, _, superuser) in DEMO_ACCOUNTS.items():
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert (user.profile.role, user.profile.country_id, user.is_superuser) == (role, country, superuser)
+
+
+def test_cases_are_spread_over_stages_countries_and_capabilities(seeded):
+    assert Case.objects.count() == 80
+    assert Case.objects.values("stage").distinct().count() >= 10
+    assert Case.objects.values("country").distinct().count() >= 25
+    assert Case.objects.values("primary_capability").distinct().count() >= 10
+    assert JointRequest.objects.exists()
+    assert Case.objects.filter(country="PL").exists() and Case.objects.filter(country="DE").exists()
+
+
+def test_every_case_has_a_consistent_audit_trail(seeded):
+    for case in Case.objects.prefetch_related("events"):
+        events = list(case.events.all())
+        assert events[0].verb == "lor_received"
+        stage = Stage.LOR_RECEIVED
+        for event in events:
+            assert event.from_stage == stage, (case.case_number, event.verb)
+            assert event.at >= events[0].at
+            stage = event.to_stage
+        assert stage == case.stage
+        assert case.stage_entered_at == max(e.at for e in events if e.from_stage != e.to_stage or e is events[0])
+
+
+def test_running_again_creates_nothing(seeded):
+    counts = (Case.objects.count(), CaseEvent.objects.count(), JointRequest.objects.count())
+    call_command("seed_demo", cases=80, stdout=open("/dev/null", "w"))
+    assert (Case.objects.count(), CaseEvent.objects.count(), JointRequest.objects.count()) == counts
+
+
+def test_asking_for_more_adds_only_the_difference(seeded):
+    first = set(Case.objects.values_list("case_number", flat=True))
+    call_command("seed_demo", cases=100, stdout=open("/dev/null", "w"))
+    assert Case.objects.count() == 100
+    assert first <= set(Case.objects.values_list("case_number", flat=True))
+    assert not Case.objects.values("case_number").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_refuses_to_create_demo_accounts_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", cases=5)
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username__in=list(DEMO_ACCOUNTS)).exists()
