@@ -8,6 +8,7 @@ from .models import (
     CaseEvent,
     CongressionalNotification,
     Decision,
+    DesignatorSequence,
     ImplementingAgency,
     JointRequest,
     LetterOfOfferAndAcceptance,
@@ -139,6 +140,24 @@ class TimerRuleAdmin(admin.ModelAdmin):
     list_display = ["timer", "effective_from", "days", "source"]
     list_filter = ["timer"]
     search_fields = ["source"]
+
+
+@admin.register(DesignatorSequence)
+class DesignatorSequenceAdmin(ReadOnlyAdmin):
+    """Shown for reference; only cases.numbering advances a sequence."""
+
+    list_display = ["country", "implementing_agency", "last_issued"]
+    list_filter = ["implementing_agency"]
+    search_fields = ["country__name", "country__iso2"]
+    list_select_related = ["country", "implementing_agency"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "country", "office"]
+    list_filter = ["role", "country"]
+    search_fields = ["user__username", "office"]
+    list_select_related = ["user", "country"]
 
 
 class ProfileInline(admin.StackedInline):
