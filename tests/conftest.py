@@ -6,6 +6,12 @@ from django.db import connection
 from .factories import LiaisonFactory, NspaFactory, ProfileFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs a quarter second per user; the tests are not about its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def need_service(name, available):
     """A test that needs a real service skips locally without it, but fails in CI (CI=true)."""
     if available:
@@ -46,3 +52,28 @@ def liaison_de(db):
 @pytest.fixture
 def nspa_user(db):
     return NspaFactory(user__username="nspa-staff").user
+
+
+@pytest.fixture
+def admin_user(db):
+    from .factories import UserFactory
+
+    user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    ProfileFactory(user=user, role="admin", office="")
+    return user
+
+
+@pytest.fixture
+def api():
+    """An API client per user, authenticated with a real token the way a liaison's system would be."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for

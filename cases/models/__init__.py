@@ -1,6 +1,7 @@
 from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
 from .decision import Decision, Outcome
 from .events import CaseEvent, Verb
+from .idempotency import IdempotencyRecord
 from .joint import JointRequest
 from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
@@ -16,6 +17,7 @@ __all__ = [
     "DesignatorSequence",
     "DevelopmentGroup",
     "FundingSource",
+    "IdempotencyRecord",
     "ImplementingAgency",
     "JointRequest",
     "LetterOfOfferAndAcceptance",

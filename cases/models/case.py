@@ -26,6 +26,14 @@ class ImplementingAgency(models.Model):
         return f"{self.code} {self.name}"
 
 
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The cases `user` may see (cases.access): the only way a request reaches cases."""
+        from ..access import visible_cases
+
+        return visible_cases(self, user)
+
+
 class Case(models.Model):
     """One purchaser's FMS case, from Letter of Request to closure.
 
@@ -57,6 +65,8 @@ class Case(models.Model):
     tsfd_approved_at = models.DateTimeField("TSFD approved at", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,6 +4,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class JointRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from ..access import visible_joint_requests
+
+        return visible_joint_requests(self, user)
+
+
 class JointRequest(models.Model):
     """A request NSPA files for several member nations at once; it yields one case per nation."""
 
@@ -19,6 +26,8 @@ class JointRequest(models.Model):
     title = models.CharField(max_length=200)
     justification = models.TextField(max_length=5000, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = JointRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

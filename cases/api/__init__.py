@@ -1,0 +1,1 @@
+"""The REST API under /api/v1/: what allied liaisons, NSPA systems and reviewers' tools call."""

@@ -1,0 +1,69 @@
+"""Shared pieces of the OpenAPI description: error bodies, the Idempotency-Key header, examples."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+
+VALIDATION_ERROR = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Invalid input: an object keyed by field name (nested for line items and participants), "
+    "each with a list of messages.",
+    examples=[
+        OpenApiExample(
+            "Zero quantity",
+            value={"line_items": [{"quantity": ["Ensure this value is greater than or equal to 1."]}]},
+            response_only=True,
+        )
+    ],
+)
+UNAUTHENTICATED = OpenApiResponse(response=DETAIL, description="No or invalid credentials.")
+FORBIDDEN = OpenApiResponse(response=DETAIL, description="Your role may not use this endpoint.")
+NOT_FOUND = OpenApiResponse(response=DETAIL, description="No such object, or not one you may see.")
+CONFLICT = OpenApiResponse(
+    response=DETAIL, description="The case's stage does not allow this, or the Idempotency-Key was used with another body."
+)
+TOO_LARGE = OpenApiResponse(response=DETAIL, description="The request body is over 1 MB.")
+UNSUPPORTED = OpenApiResponse(response=DETAIL, description="Send application/json.")
+
+READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+WRITE_ERRORS = {
+    400: VALIDATION_ERROR, 401: UNAUTHENTICATED, 403: FORBIDDEN, 409: CONFLICT, 413: TOO_LARGE, 415: UNSUPPORTED
+}
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID). Retrying with the same key and body returns the first response and "
+    "creates nothing; the same key with a different body answers 409. Kept at least 24 hours.",
+)
+
+LOR_EXAMPLE = OpenApiExample(
+    "Patriot replenishment",
+    request_only=True,
+    value={
+        "country": "PL", "implementing_agency": "B", "request_type": "LOA",
+        "title": "Patriot PAC-3 MSE replenishment", "justification": "Replace interceptors used in air defence.",
+        "funding_source": "national_funds", "desired_delivery_date": "2028-03-31",
+        "line_items": [{"description": "PAC-3 MSE missile", "capability": "air-missile-defense", "quantity": 48,
+                        "unit_cost_usd": "4200000.00", "is_mde": True}],
+    },
+)
+
+JOINT_REQUEST_EXAMPLE = OpenApiExample(
+    "Stinger for a Baltic coalition",
+    request_only=True,
+    value={
+        "title": "Stinger replenishment, Baltic coalition", "justification": "Coalition short-range air defence.",
+        "model": "agent_sales", "lead_nation": None, "implementing_agency": "B", "request_type": "LOA",
+        "funding_source": "national_funds", "desired_delivery_date": "2028-06-30",
+        "participants": [
+            {"country": "LT", "line_items": [{"description": "FIM-92K Stinger", "capability": "short-range-air-defense",
+                                              "quantity": 60, "unit_cost_usd": "480000.00", "is_mde": True}]},
+            {"country": "LV", "line_items": [{"description": "FIM-92K Stinger", "capability": "short-range-air-defense",
+                                              "quantity": 40, "unit_cost_usd": "480000.00", "is_mde": True}]},
+        ],
+    },
+)

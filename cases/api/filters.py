@@ -1,0 +1,43 @@
+import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from bins.grouping import members_of
+from bins.models import Bin, Capability, Country, Region
+
+from ..models import Case, JointRequest
+from ..stages import Stage
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter documented as the slug string it takes."""
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Filters narrow what `visible_to` already allows; they never widen it."""
+
+    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    bin = SlugChoiceFilter(
+        queryset=Bin.objects.prefetch_related("listed_countries"), to_field_name="slug", method="in_bin",
+        help_text="Bin slug: cases of the bin's member countries.",
+    )
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), field_name="country__region")
+    capability = django_filters.ModelChoiceFilter(
+        queryset=Capability.objects.all(), field_name="primary_capability", help_text="Capability slug."
+    )
+    joint_request = django_filters.ModelChoiceFilter(queryset=JointRequest.objects.all())
+    created = django_filters.IsoDateTimeFromToRangeFilter(
+        field_name="created_at", help_text="created_after / created_before, ISO 8601."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created"), ("total_value_usd", "total_value_usd")),
+        help_text="created, -created, total_value_usd or -total_value_usd.",
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def in_bin(self, queryset, name, bin_):
+        return queryset.filter(country__in=[country.pk for country in members_of(bin_, Country.objects.all())])

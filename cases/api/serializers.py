@@ -1,0 +1,116 @@
+"""What the API shows of a case. Related rows come prefetched by the views: no query per row here."""
+from rest_framework import serializers
+
+from ..models import (
+    Case,
+    CaseEvent,
+    CongressionalNotification,
+    Decision,
+    JointRequest,
+    LetterOfOfferAndAcceptance,
+    LetterOfRequest,
+    LineItem,
+)
+
+
+class LineItemSerializer(serializers.ModelSerializer):
+    capability = serializers.CharField(source="capability_id")
+    total_usd = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = LineItem
+        fields = ["id", "description", "capability", "quantity", "unit_cost_usd", "is_mde",
+                  "is_design_construction", "total_usd"]
+
+
+class LorSerializer(serializers.ModelSerializer):
+    line_items = LineItemSerializer(source="case.line_items", many=True, read_only=True)
+    checks = serializers.DictField(child=serializers.BooleanField())
+    missing = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = LetterOfRequest
+        fields = ["request_type", "funding_source", "justification", "desired_delivery_date", "originator_reference",
+                  "third_party_involvement", "dcs_negotiation", "received_at", "validation_due_on", "checks",
+                  "missing", "completed_at", "line_items"]
+
+
+class LoaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LetterOfOfferAndAcceptance
+        fields = ["development_group", "anticipated_offer_date", "ia_approved_on", "offer_expires_on", "offered_on",
+                  "signed_on", "initial_deposit_on", "implemented_on"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    tripped = serializers.ListField(child=serializers.CharField())
+    formal_review_days = serializers.IntegerField(source="rule.formal_review_days")
+    rule_effective_from = serializers.DateField(source="rule.effective_from")
+
+    class Meta:
+        model = CongressionalNotification
+        fields = ["required", "tripped", "tier", "rule_effective_from", "formal_review_days",
+                  "informal_review_started_on", "informal_review_ends_on", "formal_notified_on", "review_ends_on",
+                  "emergency_waiver", "waiver_justification", "cleared_on"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username")
+
+    class Meta:
+        model = Decision
+        fields = ["outcome", "reason", "decided_by", "decided_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    payload = serializers.DictField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["verb", "from_stage", "to_stage", "actor", "at", "payload"]
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country_id")
+    implementing_agency = serializers.CharField(source="implementing_agency_id")
+    primary_capability = serializers.CharField(source="primary_capability_id")
+    created = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = Case
+        fields = ["id", "case_number", "country", "implementing_agency", "title", "stage", "stage_entered_at",
+                  "primary_capability", "total_value_usd", "mde_value_usd", "design_construction_value_usd",
+                  "joint_request", "created"]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    lor = LorSerializer()
+    loa = LoaSerializer(allow_null=True, default=None)
+    notification = NotificationSerializer(allow_null=True, default=None)
+    decisions = DecisionSerializer(many=True)
+    timeline = EventSerializer(source="events", many=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = CaseListSerializer.Meta.fields + [
+            "tsfd_required", "tsfd_approved_at", "lor", "loa", "notification", "decisions", "timeline"
+        ]
+
+
+class JointRequestCaseSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country_id")
+
+    class Meta:
+        model = Case
+        fields = ["id", "country", "case_number", "stage"]
+
+
+class JointRequestSerializer(serializers.ModelSerializer):
+    lead_nation = serializers.CharField(source="lead_nation_id", allow_null=True)
+    filed_by = serializers.CharField(source="filed_by.username")
+    created = serializers.DateTimeField(source="created_at")
+    cases = JointRequestCaseSerializer(many=True)
+
+    class Meta:
+        model = JointRequest
+        fields = ["id", "title", "model", "lead_nation", "justification", "filed_by", "created", "cases"]

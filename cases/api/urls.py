@@ -1,0 +1,20 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from bins.api import BinList, CapabilityList, CountryList
+
+from .auth import TokenView
+from .views import CaseViewSet, JointRequestViewSet, LorView
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("joint-requests", JointRequestViewSet, basename="joint-request")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("countries/", CountryList.as_view(), name="api-countries"),
+    path("bins/", BinList.as_view(), name="api-bins"),
+    path("capabilities/", CapabilityList.as_view(), name="api-capabilities"),
+    path("lors/", LorView.as_view(), name="api-lors"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,123 @@
+"""API views. Each names the roles it serves; every case or joint request comes through visible_to."""
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Case, CaseEvent, Decision, JointRequest, Role
+from ..services.joint_requests import file_joint_request
+from ..services.lor import withdraw_case
+from ..services.submission import submit_lor
+from . import docs
+from .filters import CaseFilter
+from .idempotency import idempotent
+from .inputs import JointRequestInput, LorInput, WithdrawInput
+from .permissions import READERS
+from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
+
+
+def case_detail_queryset():
+    return Case.objects.select_related("lor", "loa", "notification__rule").prefetch_related(
+        "line_items",
+        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+    )
+
+
+def case_detail(case_id, user):
+    return case_detail_queryset().visible_to(user).get(pk=case_id)
+
+
+class LorView(APIView):
+    """Allied liaisons submit a Letter of Request for their own country."""
+
+    roles = {"post": {Role.LIAISON}}
+
+    @extend_schema(
+        operation_id="lors_create",
+        request=LorInput,
+        responses={201: CaseDetailSerializer, **docs.WRITE_ERRORS},
+        parameters=[docs.IDEMPOTENCY_KEY],
+        examples=[docs.LOR_EXAMPLE],
+        tags=["lors"],
+    )
+    @idempotent
+    def post(self, request):
+        data = LorInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        case = submit_lor(submitted_by=request.user, **fields)
+        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CaseListSerializer, **docs.READ_ERRORS}, tags=["cases"]),
+    retrieve=extend_schema(responses={200: CaseDetailSerializer, **docs.READ_ERRORS}, tags=["cases"]),
+)
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """The cases the caller may see: a liaison their country's, NSPA its joint requests', a reviewer all."""
+
+    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON}}
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        if self.action == "list":
+            queryset = Case.objects.select_related("country")
+        else:
+            queryset = case_detail_queryset()
+        return queryset.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return CaseListSerializer if self.action == "list" else CaseDetailSerializer
+
+    @extend_schema(
+        request=WithdrawInput,
+        responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The purchaser's liaison withdraws the request; possible at any stage before acceptance."""
+        case = self.get_object()
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdraw_case(case, actor=request.user, reason=data.validated_data["reason"])
+        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: JointRequestSerializer, **docs.READ_ERRORS}, tags=["joint requests"]),
+    retrieve=extend_schema(responses={200: JointRequestSerializer, **docs.READ_ERRORS}, tags=["joint requests"]),
+)
+class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """NSPA files joint requests for several nations; NSPA and reviewers read them."""
+
+    roles = {"list": {Role.NSPA, Role.REVIEWER, Role.ADMIN}, "retrieve": {Role.NSPA, Role.REVIEWER, Role.ADMIN},
+             "create": {Role.NSPA}}
+    serializer_class = JointRequestSerializer
+
+    def get_queryset(self):
+        return (
+            JointRequest.objects.visible_to(self.request.user)
+            .select_related("filed_by")
+            .prefetch_related(Prefetch("cases", queryset=Case.objects.order_by("country_id")))
+        )
+
+    @extend_schema(
+        request=JointRequestInput,
+        responses={201: JointRequestSerializer, **docs.WRITE_ERRORS},
+        parameters=[docs.IDEMPOTENCY_KEY],
+        examples=[docs.JOINT_REQUEST_EXAMPLE],
+        tags=["joint requests"],
+    )
+    @idempotent
+    def create(self, request):
+        data = JointRequestInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        for participant in fields["participants"]:
+            participant["line_items"] = [dict(item) for item in participant["line_items"]]
+        joint = file_joint_request(filed_by=request.user, **fields)
+        return Response(JointRequestSerializer(self.get_queryset().get(pk=joint.pk)).data, status=status.HTTP_201_CREATED)
