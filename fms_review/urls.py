@@ -10,3 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+handler400 = "fms_review.errors.bad_request"
+handler404 = "fms_review.errors.not_found"
+handler500 = "fms_review.errors.server_error"

@@ -1,15 +1,15 @@
 """Case numbers: format, sequence per purchaser and agency, and no duplicates under concurrency."""
 import re
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from bins.models import Country
 from cases.models import ImplementingAgency
 from cases.numbering import DESIGNATOR_CAPACITY, DesignatorsExhausted, allocate_case_number, designator_for
 
 from .builders import submit
+from .concurrency import run_concurrently
 
 
 @pytest.mark.parametrize(
@@ -54,26 +54,12 @@ def test_concurrent_allocations_never_share_a_number(postgres, first_of_pair):
         with transaction.atomic():
             allocate_case_number(country, agency)
     workers = 6
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
 
     def allocate():
-        try:
-            with transaction.atomic():
-                barrier.wait(timeout=10)
-                results.append(allocate_case_number(country, agency)[1])
-        except Exception as error:  # reported below; a thread cannot fail the test itself
-            errors.append(error)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            return allocate_case_number(country, agency)[1]
 
-    threads = [threading.Thread(target=allocate) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert len(results) == workers
+    results = run_concurrently(allocate, workers)
     assert len(set(results)) == workers
     offset = 0 if first_of_pair else 1
     assert sorted(results) == [f"NO-P-{designator_for(offset + n)}" for n in range(workers)]

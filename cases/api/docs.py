@@ -12,7 +12,7 @@ VALIDATION_ERROR = OpenApiResponse(
     examples=[
         OpenApiExample(
             "Zero quantity",
-            value={"line_items": [{"quantity": ["Ensure this value is greater than or equal to 1."]}]},
+            value={"line_items": {"0": {"quantity": ["Ensure this value is greater than or equal to 1."]}}},
             response_only=True,
         )
     ],
@@ -27,6 +27,7 @@ TOO_LARGE = OpenApiResponse(response=DETAIL, description="The request body is ov
 UNSUPPORTED = OpenApiResponse(response=DETAIL, description="Send application/json.")
 
 READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+LIST_ERRORS = {400: VALIDATION_ERROR, **READ_ERRORS}  # 400: a filter value that is not valid
 WRITE_ERRORS = {
     400: VALIDATION_ERROR, 401: UNAUTHENTICATED, 403: FORBIDDEN, 409: CONFLICT, 413: TOO_LARGE, 415: UNSUPPORTED
 }

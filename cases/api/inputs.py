@@ -22,11 +22,12 @@ class LineItemInput(serializers.Serializer):
 def validate_capabilities(line_items):
     """One query for every capability named; errors are placed on the item that names an unknown one."""
     known = set(Capability.objects.filter(pk__in={item["capability"] for item in line_items}).values_list("pk", flat=True))
-    errors = [
-        {"capability": [f"Unknown capability {item['capability']!r}."]} if item["capability"] not in known else {}
-        for item in line_items
-    ]
-    if any(errors):
+    errors = {
+        index: {"capability": [f"Unknown capability {item['capability']!r}."]}
+        for index, item in enumerate(line_items)
+        if item["capability"] not in known
+    }
+    if errors:  # keyed by position, as DRF reports the other errors of a list
         raise serializers.ValidationError(errors)
     return line_items
 
@@ -85,18 +86,16 @@ class JointRequestInput(CommonLorFields):
     def validate_participants(self, participants):
         codes = [participant["country"] for participant in participants]
         countries = Country.objects.in_bulk(codes)
-        errors = []
+        errors = {}
         for index, code in enumerate(codes):
             country = countries.get(code)
             if country is None:
-                errors.append({"country": [f"Unknown country {code!r}."]})
+                errors[index] = {"country": [f"Unknown country {code!r}."]}
             elif not (country.nato_member or country.nato_partner):
-                errors.append({"country": [f"{country.name} is neither a NATO member nor a NATO partner."]})
+                errors[index] = {"country": [f"{country.name} is neither a NATO member nor a NATO partner."]}
             elif code in codes[:index]:
-                errors.append({"country": [f"{country.name} is listed twice."]})
-            else:
-                errors.append({})
-        if any(errors):
+                errors[index] = {"country": [f"{country.name} is listed twice."]}
+        if errors:
             raise serializers.ValidationError(errors)
         return participants
 

@@ -53,7 +53,7 @@ class LorView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CaseListSerializer, **docs.READ_ERRORS}, tags=["cases"]),
+    list=extend_schema(responses={200: CaseListSerializer(many=True), **docs.LIST_ERRORS}, tags=["cases"]),
     retrieve=extend_schema(responses={200: CaseDetailSerializer, **docs.READ_ERRORS}, tags=["cases"]),
 )
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -88,7 +88,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: JointRequestSerializer, **docs.READ_ERRORS}, tags=["joint requests"]),
+    list=extend_schema(responses={200: JointRequestSerializer(many=True), **docs.LIST_ERRORS}, tags=["joint requests"]),
     retrieve=extend_schema(responses={200: JointRequestSerializer, **docs.READ_ERRORS}, tags=["joint requests"]),
 )
 class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,142 @@
+"""Reading cases through the API: filters, ordering, pagination, the detail, and query bounds."""
+from datetime import timedelta
+
+import pytest
+
+from cases.models import Case
+from cases.stages import Stage
+
+from .builders import T0, LARGE_ITEMS, Builder, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portfolio(reviewer):
+    """Cases across countries, capabilities and stages, created a day apart."""
+    made = []
+    for index, (country, stage, large) in enumerate([
+        ("PL", Stage.LOR_ACTIONABLE, False), ("DE", Stage.IN_REVIEW, True), ("EE", Stage.LOA_DEVELOPMENT, False),
+        ("IS", Stage.LOR_ACTIONABLE, True), ("AT", Stage.DENIED, False), ("JP", Stage.LOA_OFFERED, False),
+    ]):
+        builder = Builder(reviewer, large=large, country=country)
+        builder.at = T0 + timedelta(days=index)
+        made.append(builder.build(stage))
+    return made
+
+
+def numbers(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["case_number"][:2] for row in response.json()["results"])
+
+
+@pytest.mark.parametrize(
+    "query,countries",
+    [
+        ("stage=lor_actionable", ["IS", "PL"]),
+        ("stage=lor_actionable&stage=denied", ["AT", "IS", "PL"]),
+        ("country=DE", ["DE"]),
+        ("bin=nato-rdp-mou", ["DE", "EE", "PL"]),  # rule bin: NATO and RDP MOU
+        ("bin=nordic-baltic", ["EE", "IS"]),  # list bin
+        ("region=INDOPACOM", ["JP"]),
+        ("capability=air-missile-defense", ["DE", "IS"]),
+        ("created_after=2026-03-04T00:00:00Z", ["AT", "EE", "IS", "JP"]),
+        ("created_before=2026-03-03T12:00:00Z", ["DE", "PL"]),
+    ],
+)
+def test_filters(api, reviewer, portfolio, query, countries):
+    assert numbers(api(reviewer).get(f"/api/v1/cases/?{query}")) == countries
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [("stage=approved", "stage"), ("country=XX", "country"), ("bin=nope", "bin"), ("capability=nope", "capability"),
+     ("created_after=soon", "created"), ("ordering=title", "ordering")],
+)
+def test_bad_filter_values_are_400_with_the_field(api, reviewer, portfolio, query, field):
+    response = api(reviewer).get(f"/api/v1/cases/?{query}")
+    assert response.status_code == 400
+    assert response.json()[field]
+
+
+def test_joint_request_filter(api, reviewer, portfolio):
+    from cases.services.joint_requests import file_joint_request
+
+    from .builders import lor_fields
+
+    fields = {k: v for k, v in lor_fields().items() if k not in {"country", "line_items", "title"}}
+    joint = file_joint_request(filed_by=reviewer, title="Coalition", model="agent_sales",
+                               participants=[{"country": c, "line_items": LARGE_ITEMS} for c in ("NO", "DK")], **fields)
+    assert numbers(api(reviewer).get(f"/api/v1/cases/?joint_request={joint.pk}")) == ["DK", "NO"]
+
+
+@pytest.mark.parametrize(
+    "ordering,key,descending",
+    [("created", "created", False), ("-created", "created", True), ("-total_value_usd", "total_value_usd", True),
+     ("total_value_usd", "total_value_usd", False)],
+)
+def test_ordering(api, reviewer, portfolio, ordering, key, descending):
+    rows = api(reviewer).get(f"/api/v1/cases/?ordering={ordering}").json()["results"]
+    values = [float(row[key]) if key == "total_value_usd" else row[key] for row in rows]
+    assert values == sorted(values, reverse=descending)
+    assert len(set(values)) > 1
+
+
+def test_pagination(api, reviewer, portfolio):
+    body = api(reviewer).get("/api/v1/cases/?page_size=4").json()
+    assert body["count"] == 6 and len(body["results"]) == 4 and body["previous"] is None
+    assert "page=2" in body["next"]
+    second = api(reviewer).get(body["next"]).json()
+    assert len(second["results"]) == 2 and second["next"] is None
+    assert api(reviewer).get("/api/v1/cases/?page=9").status_code == 404
+
+
+def test_page_size_is_capped_at_200(api, reviewer):
+    for _ in range(3):
+        submit(reviewer)
+    from cases.api.pagination import CasePagination
+
+    assert CasePagination.max_page_size == 200
+    assert len(api(reviewer).get("/api/v1/cases/?page_size=5000").json()["results"]) == 3
+
+
+def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):
+    case = Builder(reviewer, large=True).build(Stage.CN_REVIEW)
+    body = api(reviewer).get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["case_number"] == case.case_number and body["stage"] == "cn_review"
+    assert body["lor"]["line_items"][0]["capability"] == "air-missile-defense"
+    assert body["lor"]["line_items"][0]["total_usd"] == "30000000.00"
+    assert body["loa"]["development_group"] == "C"
+    assert body["notification"]["required"] is True and body["notification"]["tripped"] == ["mde"]
+    assert body["notification"]["formal_review_days"] == 15
+    assert [event["verb"] for event in body["timeline"]] == [
+        "lor_received", "mark_actionable", "start_review", "approve", "submit_notification"
+    ]
+    assert body["decisions"][0]["outcome"] == "approve"
+
+
+def test_early_case_has_no_loa_or_notification(api, liaison_pl):
+    case = submit(liaison_pl, country="PL")
+    body = api(liaison_pl).get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["loa"] is None and body["notification"] is None
+
+
+def test_case_list_query_count_is_bounded(api, reviewer, django_assert_max_num_queries):
+    for index in range(60):
+        submit(reviewer, country=["PL", "DE", "FR"][index % 3])
+    client = api(reviewer)
+    with django_assert_max_num_queries(6):  # token+user, profile, count, page
+        body = client.get("/api/v1/cases/?page_size=50").json()
+    assert len(body["results"]) == 50
+
+
+def test_case_detail_query_count_does_not_grow_with_items_or_events(api, reviewer, django_assert_max_num_queries):
+    items = [dict(LARGE_ITEMS[0], description=f"Lot {n}") for n in range(150)]
+    builder = Builder(reviewer, large=True)
+    case = builder.build(Stage.LOA_OFFERED)
+    Case.objects.filter(pk=case.pk)  # a big case: many line items on another, to prove nothing is per-row
+    big = submit(reviewer, line_items=items)
+    client = api(reviewer)
+    for target in (case, big):
+        with django_assert_max_num_queries(8):  # token+user, profile, case+lor+loa+notification+rule, 3 prefetches
+            assert client.get(f"/api/v1/cases/{target.pk}/").status_code == 200
