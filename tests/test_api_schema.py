@@ -3,6 +3,8 @@ no 5xx, and every answer matches the OpenAPI description (status code, content t
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -24,7 +26,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @pytest.fixture
-def headers_for(request, reviewer):
+def test_connection_kept_open():
+    """Schemathesis calls the WSGI app directly, not through Django's test client, so switch off what that
+    client switches off: closing the connection at the end of each request would close the test's own
+    transaction on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def headers_for(request, reviewer, test_connection_kept_open):
     """Each role's token header, with some cases in the database to find (and to be refused)."""
     Builder(reviewer, country="PL").build(Stage.LOA_OFFERED)
     submit(reviewer, country="DE")

@@ -1,4 +1,8 @@
+from datetime import timezone as dt_timezone
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from bins.grouping import members_of
@@ -11,6 +15,21 @@ from ..stages import Stage
 @extend_schema_field(OpenApiTypes.STR)
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     """A ModelChoiceFilter documented as the slug string it takes."""
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, turned to UTC here: PostgreSQL refuses offsets beyond 15:59, which ISO allows."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value.astimezone(dt_timezone.utc) if value else value
+        except OverflowError:
+            raise ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -27,9 +46,8 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Capability.objects.all(), field_name="primary_capability", help_text="Capability slug."
     )
     joint_request = django_filters.ModelChoiceFilter(queryset=JointRequest.objects.all())
-    created = django_filters.IsoDateTimeFromToRangeFilter(
-        field_name="created_at", help_text="created_after / created_before, ISO 8601."
-    )
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time.")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte", help_text="ISO 8601 date-time.")
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created"), ("total_value_usd", "total_value_usd")),
         help_text="created, -created, total_value_usd or -total_value_usd.",
