@@ -106,6 +106,7 @@ def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):
     assert body["case_number"] == case.case_number and body["stage"] == "cn_review"
     assert body["lor"]["line_items"][0]["capability"] == "air-missile-defense"
     assert body["lor"]["line_items"][0]["total_usd"] == "30000000.00"
+    assert body["line_items"] == body["lor"]["line_items"]
     assert body["loa"]["development_group"] == "C"
     assert body["notification"]["required"] is True and body["notification"]["tripped"] == ["mde"]
     assert body["notification"]["formal_review_days"] == 15

@@ -26,6 +26,7 @@ class TokenView(ObtainAuthToken):
             415: docs.UNSUPPORTED,
             429: OpenApiResponse(response=docs.DETAIL, description="Too many attempts; try again later."),
         },
+        examples=[docs.TOKEN_EXAMPLE],
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):

@@ -68,3 +68,24 @@ JOINT_REQUEST_EXAMPLE = OpenApiExample(
         ],
     },
 )
+
+WITHDRAW_EXAMPLE = OpenApiExample("Budget moved", request_only=True, value={"reason": "National budget reallocated."})
+
+TOKEN_EXAMPLE = OpenApiExample(
+    "Liaison sign-in", request_only=True, value={"username": "liaison-pl", "password": "fms-demo-2026"}
+)
+
+CASE_LIST_EXAMPLE = OpenApiExample(
+    "One page",
+    response_only=True,
+    value={
+        "count": 1, "next": None, "previous": None,
+        "results": [{
+            "id": 17, "case_number": "PL-B-AAC", "country": "PL", "implementing_agency": "B",
+            "title": "Patriot PAC-3 MSE replenishment", "stage": "lor_actionable",
+            "stage_entered_at": "2026-11-27T10:00:00Z", "primary_capability": "air-missile-defense",
+            "total_value_usd": "201600000.00", "mde_value_usd": "201600000.00",
+            "design_construction_value_usd": "0.00", "joint_request": None, "created": "2026-11-27T10:00:00Z",
+        }],
+    },
+)

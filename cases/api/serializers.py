@@ -85,6 +85,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    line_items = LineItemSerializer(many=True)
     lor = LorSerializer()
     loa = LoaSerializer(allow_null=True, default=None)
     notification = NotificationSerializer(allow_null=True, default=None)
@@ -93,7 +94,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
-            "tsfd_required", "tsfd_approved_at", "lor", "loa", "notification", "decisions", "timeline"
+            "tsfd_required", "tsfd_approved_at", "line_items", "lor", "loa", "notification", "decisions", "timeline"
         ]
 
 

@@ -53,7 +53,10 @@ class LorView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CaseListSerializer(many=True), **docs.LIST_ERRORS}, tags=["cases"]),
+    list=extend_schema(
+        responses={200: CaseListSerializer(many=True), **docs.LIST_ERRORS}, examples=[docs.CASE_LIST_EXAMPLE],
+        tags=["cases"],
+    ),
     retrieve=extend_schema(responses={200: CaseDetailSerializer, **docs.READ_ERRORS}, tags=["cases"]),
 )
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -75,6 +78,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=WithdrawInput,
         responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
+        examples=[docs.WITHDRAW_EXAMPLE],
         tags=["cases"],
     )
     @action(detail=True, methods=["post"])
