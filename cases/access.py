@@ -34,3 +34,7 @@ def visible_joint_requests(queryset, user):
     if role in SEES_EVERYTHING or role == Role.NSPA:
         return queryset
     return queryset.none()
+
+
+def visible_batches(queryset, user):
+    return queryset if role_of(user) in SEES_EVERYTHING else queryset.none()

@@ -2,8 +2,13 @@
 
 Case k is generated from a random generator seeded with k, so reruns and partial runs agree, and
 `seed_demo` is idempotent: it creates only the cases beyond those already seeded.
+
+Each chunk of cases is played forward the way the process runs: LORs arrive; a week's actionable
+cases are batched together; a reviewer takes each batch and decides its cases at once; approved
+cases then go through their LOA and notification steps, each on its own calendar, never past today.
 """
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -11,42 +16,39 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from bins.grouping import groups_by_country
 from bins.models import Capability, Country
 
-from . import rules, workflow
-from .models import Case, FundingSource, ImplementingAgency, RequestType
+from . import batching, rules
+from .models import BatchStatus, Case, FundingSource, ImplementingAgency, RequestType
 from .services import decisions, lor as lor_services, offers
+from .services.batches import decide_batch, start_batch
 from .services.joint_requests import file_joint_request
 from .services.submission import submit_lor
-from .stages import Action, Stage
+from .stages import Stage
 
 DEMO_REFERENCE = "DEMO-"
 
 # Where seeded cases end up, with weights; the timeline of each is laid out to fit before today.
 TARGET_WEIGHTS = {
-    Stage.LOR_RECEIVED: 5,
+    Stage.LOR_RECEIVED: 7,
     Stage.LOR_RETURNED: 4,
-    Stage.LOR_ACTIONABLE: 8,
-    Stage.IN_REVIEW: 16,
+    Stage.IN_REVIEW: 28,
     Stage.DENIED: 5,
-    Stage.LOA_DEVELOPMENT: 14,
+    Stage.LOA_DEVELOPMENT: 16,
     Stage.CN_REVIEW: 6,
-    Stage.LOA_OFFERED: 10,
-    Stage.LOA_ACCEPTED: 8,
+    Stage.LOA_OFFERED: 9,
+    Stage.LOA_ACCEPTED: 6,
     Stage.LOA_EXPIRED: 3,
-    Stage.IMPLEMENTED: 10,
-    Stage.CLOSED: 5,
+    Stage.IMPLEMENTED: 7,
+    Stage.CLOSED: 3,
     Stage.WITHDRAWN: 6,
 }
-PATH = [
-    Stage.LOR_ACTIONABLE, Stage.IN_REVIEW, Stage.LOA_DEVELOPMENT, Stage.CN_REVIEW, Stage.LOA_OFFERED,
-    Stage.LOA_ACCEPTED, Stage.IMPLEMENTED, Stage.CLOSED,
-]
 # Days a case of each target typically needs to get there; start dates are drawn to fit.
 SPAN_DAYS = {
-    Stage.LOR_RECEIVED: 10, Stage.LOR_RETURNED: 60, Stage.LOR_ACTIONABLE: 10, Stage.IN_REVIEW: 30,
-    Stage.DENIED: 90, Stage.LOA_DEVELOPMENT: 90, Stage.CN_REVIEW: 160, Stage.LOA_OFFERED: 230,
-    Stage.LOA_ACCEPTED: 300, Stage.LOA_EXPIRED: 350, Stage.IMPLEMENTED: 360, Stage.CLOSED: 800,
+    Stage.LOR_RECEIVED: 10, Stage.LOR_RETURNED: 60, Stage.IN_REVIEW: 30,
+    Stage.DENIED: 90, Stage.LOA_DEVELOPMENT: 90, Stage.CN_REVIEW: 220, Stage.LOA_OFFERED: 290,
+    Stage.LOA_ACCEPTED: 360, Stage.LOA_EXPIRED: 410, Stage.IMPLEMENTED: 420, Stage.CLOSED: 860,
     Stage.WITHDRAWN: 120,
 }
 # Rough unit costs (USD) and quantities per capability, for plausible totals, not for any rule.
@@ -92,6 +94,7 @@ class Catalog:
     agencies: dict
     users: dict
     demo_countries: dict
+    groups: dict
 
 
 # Every tenth case is Poland's and every tenth Germany's, so the demo liaisons have a portfolio to follow.
@@ -107,6 +110,7 @@ def load_catalog(users):
         agencies=ImplementingAgency.objects.in_bulk(),
         users=users,
         demo_countries={slot: Country.objects.get(pk=iso2) for slot, iso2 in DEMO_COUNTRY_SLOTS.items()},
+        groups=groups_by_country(),
     )
 
 
@@ -114,29 +118,40 @@ def seeded_count():
     return Case.objects.filter(lor__originator_reference__startswith=DEMO_REFERENCE).count()
 
 
-def seed_cases(total, users, *, progress=None, chunk=250):
-    """Bring the number of demo cases up to `total`; returns how many were created.
+@dataclass
+class Plan:
+    """One seeded case: where it should end up, and its own random generator and clock."""
 
-    Commits every `chunk` cases: one transaction per service call would cost a commit each.
-    """
+    case: Case
+    target: str
+    rng: random.Random
+    clock: object
+
+
+def seed_cases(total, users, *, progress=None, chunk=500):
+    """Bring the number of demo cases up to `total`; returns how many were created."""
     catalog = load_catalog(users)
     start = index = seeded_count()
     now = timezone.now()
     while index < total:
+        plans = []
         with transaction.atomic(), rules.memoized():
             stop = min(total, index + chunk)
             while index < stop:
-                index += seed_unit(index, total, catalog, now)
+                made = submit_unit(index, total, catalog, now)
+                plans.extend(made)
+                index += len(made)
+            Calendar(catalog, now).play(plans)
         if progress:
             progress(index, total)
     return index - start
 
 
-def seed_unit(index, total, catalog, now):
-    """Seed case `index` (or, every so often, an NSPA joint request starting there); returns cases made."""
+def submit_unit(index, total, catalog, now):
+    """Submit case `index` (or, every so often, an NSPA joint request starting there); returns its plans."""
     rng = random.Random(index)
     if index % 37 == 5 and index + 3 <= total:
-        return seed_joint_request(index, rng, catalog, now)
+        return submit_joint_request(index, rng, catalog, now)
     target = rng.choices(list(TARGET_WEIGHTS), weights=list(TARGET_WEIGHTS.values()))[0]
     country = catalog.demo_countries.get(index % 10) or rng.choice(catalog.countries)
     capability = catalog.capabilities[rng.choice(sorted(catalog.capabilities))]
@@ -146,8 +161,7 @@ def seed_unit(index, total, catalog, now):
     if target == Stage.LOR_RECEIVED:
         fields["funding_source"] = ""
     case = submit_lor(submitted_by=submitter, country=country, at=start, **fields)
-    Walk(case, rng, catalog, start, now).to(target)
-    return 1
+    return [Plan(case, target, rng, start)]
 
 
 def lor_fields(index, rng, capability, catalog, start):
@@ -177,7 +191,7 @@ def lor_fields(index, rng, capability, catalog, start):
     }
 
 
-def seed_joint_request(index, rng, catalog, now):
+def submit_joint_request(index, rng, catalog, now):
     capability = catalog.capabilities[rng.choice(JOINT_CAPABILITIES)]
     nations = rng.sample(catalog.nato, k=3)
     start = now - timedelta(days=rng.randint(5, 200))
@@ -201,119 +215,138 @@ def seed_joint_request(index, rng, catalog, now):
         originator_reference=fields["originator_reference"],
         at=start,
     )
-    target = rng.choice([Stage.LOR_ACTIONABLE, Stage.IN_REVIEW, Stage.IN_REVIEW, Stage.LOA_DEVELOPMENT])
-    for case in joint.cases.all():
-        Walk(case, rng, catalog, start, now).to(target)
-    return len(nations)
+    target = rng.choice([Stage.IN_REVIEW, Stage.IN_REVIEW, Stage.LOA_DEVELOPMENT])
+    return [Plan(case, target, random.Random(f"{index}-{case.country_id}"), start) for case in joint.cases.all()]
 
 
-class Walk:
-    """Moves one case forward through the services, a plausible number of days per step, never past now."""
+class Calendar:
+    """Plays a chunk of plans forward through the services, in the order the process runs."""
 
-    def __init__(self, case, rng, catalog, start, now):
-        self.case, self.rng, self.now = case, rng, now
-        self.clock = start
+    def __init__(self, catalog, now):
+        self.catalog, self.now = catalog, now
         self.reviewer = catalog.users["reviewer"]
-        self.liaison = catalog.users.get(f"liaison-{case.country_id.lower()}", self.reviewer)
 
-    def later(self, low, high):
-        """Advance the clock; False when that would pass today (the case stays where it is)."""
-        step = self.clock + timedelta(days=self.rng.randint(low, high), hours=self.rng.randint(0, 8))
+    def liaison(self, case):
+        return self.catalog.users.get(f"liaison-{case.country_id.lower()}", self.reviewer)
+
+    def later(self, plan, low, high):
+        """Advance the plan's clock; False when that would pass today (the case stays where it is)."""
+        step = plan.clock + timedelta(days=plan.rng.randint(low, high), hours=plan.rng.randint(0, 8))
         if step >= self.now:
             return False
-        self.clock = step
+        plan.clock = step
         return True
 
-    def to(self, target):
-        if target == Stage.LOR_RECEIVED or self.case.stage != Stage.LOR_ACTIONABLE:
-            return
-        if target == Stage.LOR_RETURNED:
-            if self.later(2, 20):
-                decisions.decide_case(self.case, "return", actor=self.reviewer, reason=self.rng.choice(RETURN_REASONS), at=self.clock)
-            return
-        if target == Stage.WITHDRAWN:
-            self.forward(self.rng.choice(PATH[:5]))
-            if self.later(1, 30) and self.case.stage in PATH[:5]:
-                lor_services.withdraw_case(self.case, actor=self.liaison, reason=self.rng.choice(WITHDRAW_REASONS), at=self.clock)
-            return
-        if target == Stage.DENIED:
-            self.forward(Stage.IN_REVIEW)
-            if self.case.stage == Stage.IN_REVIEW and self.later(10, 60):
-                decisions.decide_case(self.case, "deny", actor=self.reviewer, reason=self.rng.choice(DENY_REASONS), at=self.clock)
-            return
-        if target == Stage.LOA_EXPIRED:
-            self.forward(Stage.LOA_OFFERED)
-            oed = self.case.loa.offer_expires_on if self.case.stage == Stage.LOA_OFFERED else None
-            if oed and self.later((oed - self.clock.date()).days + 1, (oed - self.clock.date()).days + 10):
-                self.case = offers.expire_offer(self.case, at=self.clock)
-            return
-        self.forward(target)
+    def play(self, plans):
+        waiting = []
+        for plan in plans:
+            if plan.case.stage != Stage.LOR_ACTIONABLE or plan.target == Stage.LOR_RECEIVED:
+                continue
+            if plan.target == Stage.LOR_RETURNED:
+                self.return_early(plan)
+            elif plan.target == Stage.WITHDRAWN and plan.rng.random() < 0.5:
+                if self.later(plan, 1, 20):
+                    lor_services.withdraw_case(plan.case, actor=self.liaison(plan.case),
+                                               reason=plan.rng.choice(WITHDRAW_REASONS), at=plan.clock)
+            else:
+                waiting.append(plan)
+        for plan in self.review_by_month(waiting):
+            self.develop(plan)
 
-    def forward(self, target):
-        """Take the main path up to `target`, stopping early when the calendar runs out."""
-        steps = {
-            Stage.IN_REVIEW: self.start_review,
-            Stage.LOA_DEVELOPMENT: self.approve,
-            Stage.CN_REVIEW: self.notify,
-            Stage.LOA_OFFERED: self.offer,
-            Stage.LOA_ACCEPTED: self.accept,
-            Stage.IMPLEMENTED: self.implement,
-            Stage.CLOSED: self.close,
-        }
-        for stage in PATH[1 : PATH.index(target) + 1]:
-            if self.case.stage == target or not steps[stage]():
-                return
+    def return_early(self, plan):
+        if self.later(plan, 2, 20):
+            decisions.decide_case(plan.case, "return", actor=self.reviewer,
+                                  reason=plan.rng.choice(RETURN_REASONS), at=plan.clock)
 
-    def start_review(self):
-        if not self.later(2, 25):
-            return False
-        self.case = workflow.move(self.case, Action.START_REVIEW, actor=self.reviewer, at=self.clock)
-        return True
+    def review_by_month(self, plans):
+        """Month by month: batch the month's actionable cases the day after its last one, then a reviewer
+        takes each new batch and decides its cases in one go. Returns the approved plans."""
+        months = defaultdict(list)
+        for plan in plans:
+            months[(plan.case.created_at.year, plan.case.created_at.month)].append(plan)
+        approved = []
+        for month in sorted(months):
+            members = months[month]
+            at = min(self.now, max(plan.case.created_at for plan in members) + timedelta(days=1))
+            batching.build_batches(case_ids=[plan.case.pk for plan in members], at=at, groups=self.catalog.groups)
+            by_batch = defaultdict(list)
+            fresh = Case.objects.select_related("review_batch").in_bulk([plan.case.pk for plan in members])
+            for plan in members:
+                plan.clock = max(plan.clock, at)
+                plan.case = fresh[plan.case.pk]
+                if plan.case.review_batch_id:
+                    by_batch[plan.case.review_batch_id].append(plan)
+            for batch_plans in by_batch.values():
+                approved.extend(self.decide(batch_plans, at))
+        return approved
 
-    def approve(self):
-        if not self.later(10, 60):
-            return False
-        self.case = decisions.decide_case(self.case, "approve", actor=self.reviewer, at=self.clock)
-        return True
+    def decide(self, plans, batched_at):
+        batch, lead = plans[0].case.review_batch, plans[0]
+        deciding = [plan for plan in plans if plan.target != Stage.IN_REVIEW]
+        started = batched_at + timedelta(days=lead.rng.randint(2, 10))
+        if not deciding or started >= self.now or batch.status != BatchStatus.OPEN:
+            return []
+        start_batch(batch, reviewer=self.reviewer, at=started)
+        decided = started + timedelta(days=lead.rng.randint(5, 30))
+        if decided >= self.now:
+            return []
+        entries = []
+        for plan in deciding:
+            deny = plan.target == Stage.DENIED
+            entries.append({"case": plan.case.pk, "outcome": "deny" if deny else "approve",
+                            "reason": plan.rng.choice(DENY_REASONS) if deny else ""})
+            plan.clock = decided
+        decide_batch(batch, entries, reviewer=self.reviewer, at=decided)
+        return [plan for plan in deciding if plan.target != Stage.DENIED]
 
-    def notify(self):
-        self.notification = self.case.notification
-        self.rule = self.notification.rule
-        if not self.notification.required:
+    def develop(self, plan):
+        """LOA development onwards, to the plan's target, one step at a time."""
+        plan.case = Case.objects.select_related("notification__rule").get(pk=plan.case.pk)
+        if plan.target == Stage.WITHDRAWN:
+            if self.later(plan, 5, 60):
+                lor_services.withdraw_case(plan.case, actor=self.liaison(plan.case),
+                                           reason=plan.rng.choice(WITHDRAW_REASONS), at=plan.clock)
+            return
+        if plan.target == Stage.LOA_DEVELOPMENT or not self.notify(plan) or plan.target == Stage.CN_REVIEW:
+            return
+        if not self.offer(plan) or plan.target == Stage.LOA_OFFERED:
+            return
+        if plan.target == Stage.LOA_EXPIRED:
+            oed = plan.case.loa.offer_expires_on
+            days = (oed - plan.clock.date()).days
+            if self.later(plan, days + 1, days + 10):
+                offers.expire_offer(plan.case, at=plan.clock)
+            return
+        if not self.later(plan, 10, 70):
+            return
+        day = plan.clock.date()
+        offers.record_acceptance(plan.case, actor=self.liaison(plan.case), signed_on=day, initial_deposit_on=day,
+                                 at=plan.clock)
+        if plan.target == Stage.LOA_ACCEPTED or not self.later(plan, 5, 40):
+            return
+        offers.implement_case(plan.case, actor=self.reviewer, at=plan.clock)
+        if plan.target == Stage.CLOSED and self.later(plan, 400, 500):
+            offers.close_case(plan.case, actor=self.reviewer, at=plan.clock)
+
+    def notify(self, plan):
+        plan.notification = notification = plan.case.notification
+        if not notification.required:
             return True
-        if not self.later(10, 40):
+        rule = notification.rule
+        if not self.later(plan, 10, 40):
             return False
-        offers.start_informal_review(self.case, actor=self.reviewer, at=self.clock)
-        if not self.later(self.rule.informal_review_days, self.rule.informal_review_days + 15):
+        offers.start_informal_review(plan.case, actor=self.reviewer, at=plan.clock)
+        if not self.later(plan, rule.informal_review_days, rule.informal_review_days + 15):
             return False
-        self.case = offers.submit_notification(self.case, actor=self.reviewer, at=self.clock)
+        offers.submit_notification(plan.case, actor=self.reviewer, at=plan.clock)
         return True
 
-    def offer(self):
-        review_days = self.rule.formal_review_days if self.notification.required else 0
-        if not self.later(review_days + 1, review_days + 20):
+    def offer(self, plan):
+        review_days = plan.notification.rule.formal_review_days if plan.notification.required else 0
+        if not self.later(plan, review_days + 1, review_days + 20):
             return False
-        offers.record_ia_approval(self.case, actor=self.reviewer, at=self.clock)
-        if self.case.tsfd_required:
-            offers.approve_tsfd(self.case, actor=self.reviewer, at=self.clock)
-        self.case = offers.offer_loa(self.case, actor=self.reviewer, at=self.clock)
-        return True
-
-    def accept(self):
-        if not self.later(10, 70):
-            return False
-        day = self.clock.date()
-        self.case = offers.record_acceptance(self.case, actor=self.liaison, signed_on=day, initial_deposit_on=day, at=self.clock)
-        return True
-
-    def implement(self):
-        if not self.later(5, 40):
-            return False
-        self.case = offers.implement_case(self.case, actor=self.reviewer, at=self.clock)
-        return True
-
-    def close(self):
-        if not self.later(400, 500):
-            return False
-        self.case = offers.close_case(self.case, actor=self.reviewer, at=self.clock)
+        offers.record_ia_approval(plan.case, actor=self.reviewer, at=plan.clock)
+        if plan.case.tsfd_required:
+            offers.approve_tsfd(plan.case, actor=self.reviewer, at=plan.clock)
+        plan.case = offers.offer_loa(plan.case, actor=self.reviewer, at=plan.clock)
         return True

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import rules
+from . import bulk, rules
 from .models import (
     Case,
     CaseEvent,
@@ -124,11 +124,21 @@ def past_oed(case, ctx):
 def record_decision(outcome):
     def effect(case, ctx):
         decision = Decision.objects.create(
-            case=case, outcome=outcome, reason=ctx.reason, decided_by=ctx.actor, decided_at=ctx.at
+            case=case, outcome=outcome, reason=ctx.reason, decided_by=ctx.actor, decided_at=ctx.at,
+            batch_id=case.review_batch_id,
         )
         return {"decision": decision.pk}
 
     return effect
+
+
+def return_for_information(case, ctx):
+    """A returned case leaves its batch: once resubmitted it is actionable again and joins a new one."""
+    payload = record_decision(Outcome.RETURN)(case, ctx)
+    if case.review_batch_id:
+        payload["left_batch"] = case.review_batch_id
+        case.review_batch = None
+    return payload
 
 
 def prepare_loa_and_notification(case, ctx):
@@ -206,7 +216,7 @@ BEFORE_ACCEPTANCE = frozenset(
 MOVES = (
     Move(Action.MARK_ACTIONABLE, frozenset({Stage.LOR_RECEIVED}), Stage.LOR_ACTIONABLE, (lor_complete,)),
     Move(Action.RETURN, frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), Stage.LOR_RETURNED,
-         (decided_by_a_person, reason_given), record_decision(Outcome.RETURN)),
+         (decided_by_a_person, reason_given), return_for_information),
     Move(Action.RESUBMIT, frozenset({Stage.LOR_RETURNED}), Stage.LOR_RECEIVED),
     Move(Action.START_REVIEW, frozenset({Stage.LOR_ACTIONABLE}), Stage.IN_REVIEW),
     Move(Action.APPROVE, frozenset({Stage.IN_REVIEW}), Stage.LOA_DEVELOPMENT, (decided_by_a_person,),
@@ -263,12 +273,45 @@ def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None, lo
         from_stage = case.stage
         case.stage = spec.target
         case.stage_entered_at = case.updated_at = ctx.at
-        case.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+        case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
+        case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
+                                 "review_batch"])
         CaseEvent.objects.create(
             case=case, actor=actor, verb=Verb(spec.action.value), from_stage=from_stage, to_stage=case.stage,
             payload=event_payload, at=ctx.at,
         )
     return case
+
+
+def move_many(pairs, action, *, at, payload_key, actor=None):
+    """Perform a guard-free, effect-free move on many cases in a fixed number of statements.
+
+    For batching, where thousands of cases start review at once. `pairs` are (case id, value): each
+    case's audit payload is {payload_key: value}. Cases no longer in the move's source stage are
+    skipped (the UPDATE re-checks each row); returns the ids moved.
+    """
+    spec = next(move for move in MOVES if move.action == action)
+    if spec.guards or spec.effect or len(spec.sources) != 1:
+        raise ValueError(f"{action} needs the one-case path: it has guards, an effect or several sources.")
+    (source,) = spec.sources
+    cases, events = Case._meta.db_table, CaseEvent._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = bulk.id_set(case_id for case_id, _ in pairs)
+        cursor.execute(
+            f"UPDATE {cases} SET stage = %s, stage_entered_at = %s, updated_at = %s, stalled_since = NULL, "
+            f"stalled_reason = '' WHERE stage = %s AND id IN ({ids.sql}) RETURNING id",
+            [spec.target, at, at, source, *ids.params],
+        )
+        moved = [row[0] for row in cursor.fetchall()]
+        table, table_params = bulk.pairs_table(pairs)
+        moved_ids = bulk.id_set(moved)
+        cursor.execute(
+            f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at) "
+            f"SELECT v.a, %s, %s, %s, %s, {bulk.JSON_OBJECT}(%s, v.b), %s FROM {table} WHERE v.a IN ({moved_ids.sql})",
+            [getattr(actor, "pk", None), action.value, source, spec.target, payload_key, at, *table_params,
+             *moved_ids.params],
+        )
+    return moved
 
 
 def record(case, verb, *, actor=None, payload=None, at=None):

@@ -122,7 +122,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery. Without Redis, tasks run in-process at the call site.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -131,6 +131,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish to a broker that is down gives up within a second: the beat schedule is the safety net.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "build-batches": {"task": "cases.tasks.build_batches_task", "schedule": 300.0},
+    "clear-notifications": {"task": "cases.tasks.clear_notifications_task", "schedule": 3600.0},
+    "expire-offers": {"task": "cases.tasks.expire_offers_task", "schedule": 3600.0},
+    "mark-stalled": {"task": "cases.tasks.mark_stalled_task", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "cases.tasks.purge_idempotency_records_task", "schedule": 3600.0},
+}
 
 # A request body over 1 MB is refused with 413 before anything parses it (fms_review.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -171,6 +181,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The most cases one combined review batch holds; overflow opens another batch.
+REVIEW_BATCH_SIZE = int(os.environ.get("REVIEW_BATCH_SIZE", "50"))
+
 # How long an Idempotency-Key is remembered (hours); at least 24 by contract.
 IDEMPOTENCY_KEY_HOURS = 24
 
@@ -179,4 +192,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # In-process tasks would log a line per request; a worker's log keeps them.
+    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
 }

@@ -89,3 +89,17 @@ CASE_LIST_EXAMPLE = OpenApiExample(
         }],
     },
 )
+
+DECISIONS_EXAMPLE = OpenApiExample(
+    "Approve two, deny one",
+    request_only=True,
+    value={"decisions": [
+        {"case": 17, "outcome": "approve"},
+        {"case": 18, "outcome": "deny", "reason": "Release of this technology is not supported."},
+        {"case": 19, "outcome": "return", "reason": "State the intended basing."},
+    ]},
+)
+
+STEP_EXAMPLE = OpenApiExample(
+    "Record acceptance", request_only=True, value={"signed_on": "2027-01-15", "initial_deposit_on": "2027-01-20"}
+)

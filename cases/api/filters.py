@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from bins.grouping import members_of
 from bins.models import Bin, Capability, Country, Region
 
-from ..models import Case, JointRequest
+from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..stages import Stage
 
 
@@ -59,3 +59,15 @@ class CaseFilter(django_filters.FilterSet):
 
     def in_bin(self, queryset, name, bin_):
         return queryset.filter(country__in=[country.pk for country in members_of(bin_, Country.objects.all())])
+
+
+class BatchFilter(django_filters.FilterSet):
+    key = django_filters.CharFilter(field_name="group_key", help_text='"bin:<slug>" or "region:<code>".')
+    bin = SlugChoiceFilter(queryset=Bin.objects.all(), to_field_name="slug", help_text="Bin slug.")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
+    capability = django_filters.ModelChoiceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
+    status = django_filters.MultipleChoiceFilter(choices=BatchStatus.choices)
+
+    class Meta:
+        model = ReviewBatch
+        fields = []

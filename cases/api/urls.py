@@ -4,11 +4,13 @@ from rest_framework.routers import SimpleRouter
 from bins.api import BinList, CapabilityList, CountryList
 
 from .auth import TokenView
+from .batches import BatchViewSet
 from .views import CaseViewSet, JointRequestViewSet, LorView
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("joint-requests", JointRequestViewSet, basename="joint-request")
+router.register("batches", BatchViewSet, basename="batch")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

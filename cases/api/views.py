@@ -1,11 +1,13 @@
 """API views. Each names the roles it serves; every case or joint request comes through visible_to."""
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..access import role_of
 from ..models import Case, CaseEvent, Decision, JointRequest, Role
 from ..services.joint_requests import file_joint_request
 from ..services.lor import withdraw_case
@@ -16,6 +18,7 @@ from .idempotency import idempotent
 from .inputs import JointRequestInput, LorInput, WithdrawInput
 from .permissions import READERS
 from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
+from .steps import STEPS, StepInput, needs
 
 
 def case_detail_queryset():
@@ -62,7 +65,8 @@ class LorView(APIView):
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """The cases the caller may see: a liaison their country's, NSPA its joint requests', a reviewer all."""
 
-    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON}}
+    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON},
+             "step": {Role.REVIEWER, Role.ADMIN, Role.LIAISON}}
     filterset_class = CaseFilter
 
     def get_queryset(self):
@@ -125,3 +129,26 @@ class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             participant["line_items"] = [dict(item) for item in participant["line_items"]]
         joint = file_joint_request(filed_by=request.user, **fields)
         return Response(JointRequestSerializer(self.get_queryset().get(pk=joint.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=StepInput,
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(STEPS))],
+        responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
+        examples=[docs.STEP_EXAMPLE],
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z-]+)")
+    def step(self, request, pk=None, step=None):
+        """One step after approval: ia-approval, informal-review, notification, emergency-waiver,
+        tsfd-approval, offer, implementation, closure (reviewers); acceptance (the purchaser's liaison)."""
+        spec = STEPS.get(step)
+        if spec is None:
+            raise NotFound(f"No step {step!r}; the steps are {', '.join(sorted(STEPS))}.")
+        if role_of(request.user) not in spec.roles:
+            raise PermissionDenied("Your role may not take this step.")
+        case = self.get_object()
+        data = StepInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        needs(data.validated_data, *spec.needs)
+        spec.run(case, request.user, data.validated_data)
+        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)

@@ -1,3 +1,4 @@
+from .batch import BatchStatus, ReviewBatch
 from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
 from .decision import Decision, Outcome
 from .events import CaseEvent, Verb
@@ -10,6 +11,8 @@ from .people import Profile, Role
 from .rules import NotificationRule, NotificationTier, Timer, TimerRule
 
 __all__ = [
+    "BatchStatus",
+    "ReviewBatch",
     "Case",
     "CaseEvent",
     "CongressionalNotification",

@@ -59,6 +59,13 @@ class Case(models.Model):
     joint_request = models.ForeignKey(
         "cases.JointRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
+    review_batch = models.ForeignKey(
+        "cases.ReviewBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", editable=False
+    )
+    stalled_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set by the stall timer when a due date passed; cleared on any move."
+    )
+    stalled_reason = models.CharField(max_length=20, blank=True, editable=False)
     tsfd_required = models.BooleanField(
         "TSFD review required", default=False, help_text="A technology-release review must approve before offer."
     )
@@ -98,6 +105,10 @@ class Case(models.Model):
             models.Index(fields=["stage", "primary_capability"], name="case_stage_capability_idx"),
             models.Index(fields=["created_at"], name="case_created_idx"),
             models.Index(fields=["total_value_usd"], name="case_total_idx"),
+            models.Index(
+                fields=["created_at", "id"], condition=Q(stage="lor_actionable", review_batch__isnull=True),
+                name="case_awaiting_batch_idx",
+            ),
         ]
 
     def __str__(self):

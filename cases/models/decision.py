@@ -18,9 +18,13 @@ class Decision(models.Model):
     reason = models.TextField(max_length=5000, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        "cases.ReviewBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
 
     class Meta:
         ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["outcome", "decided_at"], name="decision_outcome_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome="approve") | ~Q(reason=""), name="decision_reason_to_deny_or_return"

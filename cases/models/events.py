@@ -31,6 +31,7 @@ class Verb(models.TextChoices):
     EMERGENCY_WAIVER = "emergency_waiver", "Emergency waiver recorded"
     TSFD_APPROVED = "tsfd_approved", "TSFD review approved"
     NOTIFICATION_CLEARED = "notification_cleared", "Congressional review period ended"
+    STALLED = "stalled", "Due date passed without a move"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

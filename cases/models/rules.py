@@ -49,6 +49,7 @@ class Timer(models.TextChoices):
     AOD_GROUP_C = "aod_group_c", "Anticipated Offer Date, group C"
     OFFER_EXPIRATION = "offer_expiration", "Offer Expiration Date after IA approval"
     CLOSURE = "closure", "Closure after supply and services complete"
+    DECISION = "decision", "Decision after combined review starts"
 
 
 class TimerRule(models.Model):

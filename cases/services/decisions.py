@@ -6,7 +6,8 @@ from .. import workflow
 OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, Outcome.RETURN: Action.RETURN}
 
 
-def decide_case(case, outcome, *, actor, reason="", at=None):
+def decide_case(case, outcome, *, actor, reason="", at=None, locked=False):
     """Approve (-> LOA development), deny (-> denied, reason required) or return (-> LOR returned, reason
-    required). The Decision row and audit event are written by the workflow move."""
-    return workflow.move(case, OUTCOME_ACTIONS[Outcome(outcome)], actor=actor, reason=reason, at=at)
+    required). The Decision row and audit event are written by the workflow move. `locked`: the caller
+    already holds the case's row lock (see workflow.move)."""
+    return workflow.move(case, OUTCOME_ACTIONS[Outcome(outcome)], actor=actor, reason=reason, at=at, locked=locked)

@@ -1,0 +1,197 @@
+"""Combined review for US reviewers: the batch queue, one batch side by side, start, decide."""
+from collections import defaultdict
+
+from django.db.models import Count, Min, Prefetch, Sum
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from bins.grouping import groups_by_country
+from bins.models import Country
+
+from .. import rules
+from ..models import Case, Decision, Outcome, ReviewBatch, Role
+from ..services.batches import decide_batch, start_batch
+from . import docs
+from .filters import BatchFilter
+from .serializers import LineItemSerializer
+
+REVIEWERS = {Role.REVIEWER, Role.ADMIN}
+PRECEDENTS_SHOWN = 10
+
+
+def attach_case_facts(batches):
+    """Set `countries` and `notification_count` on each batch, from one query for the whole page."""
+    batches = list(batches)
+    rows = Case.objects.filter(review_batch__in=[batch.pk for batch in batches]).values_list(
+        "review_batch_id", "country_id", "country__purchaser_type", "country__cn_tier", "mde_value_usd",
+        "total_value_usd", "design_construction_value_usd",
+    )
+    countries, notifiable = defaultdict(set), defaultdict(int)
+    today = timezone.localdate()
+    with rules.memoized():
+        for batch_id, country, purchaser_type, tier, mde, total, dc in rows:
+            countries[batch_id].add(country)
+            purchaser = Country(purchaser_type=purchaser_type, cn_tier=tier)
+            if rules.assess_notification(purchaser, mde_value=mde, total_value=total, design_construction_value=dc,
+                                         on=today).required:
+                notifiable[batch_id] += 1
+    for batch in batches:
+        batch.countries = sorted(countries[batch.pk])
+        batch.notification_count = notifiable[batch.pk]
+    return batches
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(source="group_key")
+    bin = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="region_id", allow_null=True)
+    capability = serializers.CharField(source="capability_id")
+    assigned_reviewer = serializers.CharField(source="assigned_reviewer.username", allow_null=True, default=None)
+    case_count = serializers.IntegerField()
+    countries = serializers.ListField(child=serializers.CharField())
+    total_value_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    oldest_case_age_days = serializers.SerializerMethodField()
+    notification_count = serializers.IntegerField(help_text="Cases that will need congressional notification.")
+    created = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ReviewBatch
+        fields = ["id", "key", "bin", "region", "capability", "status", "case_count", "countries", "total_value_usd",
+                  "oldest_case_age_days", "notification_count", "created", "review_started_at", "decided_at",
+                  "assigned_reviewer"]
+
+    def get_oldest_case_age_days(self, batch) -> int | None:
+        return (timezone.now() - batch.oldest_case).days if batch.oldest_case else None
+
+
+class PrecedentSerializer(serializers.Serializer):
+    case_number = serializers.CharField(source="case.case_number")
+    country = serializers.CharField(source="case.country_id")
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    decided_at = serializers.DateTimeField()
+    total_value_usd = serializers.DecimalField(source="case.total_value_usd", max_digits=16, decimal_places=2)
+
+
+class BatchCaseSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country_id")
+    line_items = LineItemSerializer(many=True)
+    request_type = serializers.CharField(source="lor.request_type")
+    funding_source = serializers.CharField(source="lor.funding_source")
+    desired_delivery_date = serializers.DateField(source="lor.desired_delivery_date", allow_null=True)
+    country_precedents = PrecedentSerializer(many=True, help_text="Earlier decisions for this country and capability.")
+    group_approvals = PrecedentSerializer(many=True, help_text="Approvals of this capability anywhere in the group.")
+
+    class Meta:
+        model = Case
+        fields = ["id", "case_number", "country", "title", "stage", "total_value_usd", "mde_value_usd", "line_items",
+                  "request_type", "funding_source", "desired_delivery_date", "joint_request", "country_precedents",
+                  "group_approvals"]
+
+
+class BatchDetailSerializer(BatchSerializer):
+    cases = BatchCaseSerializer(many=True)
+
+    class Meta(BatchSerializer.Meta):
+        fields = BatchSerializer.Meta.fields + ["cases"]
+
+
+def attach_precedents(batch):
+    """Earlier decisions that should weigh on each case, from one query for the whole batch."""
+    groups = groups_by_country()
+    members = [iso2 for iso2, group in groups.items() if group.key == batch.group_key]
+    decided = list(
+        Decision.objects.filter(case__primary_capability=batch.capability_id, case__country__in=members)
+        .exclude(case__review_batch=batch)
+        .select_related("case")
+        .order_by("-decided_at", "-id")
+    )
+    for case in batch.cases.all():
+        case.country_precedents = [d for d in decided if d.case.country_id == case.country_id][:PRECEDENTS_SHOWN]
+        case.group_approvals = [d for d in decided if d.outcome == Outcome.APPROVE][:PRECEDENTS_SHOWN]
+    return batch
+
+
+class DecisionEntry(serializers.Serializer):
+    case = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+    def validate(self, entry):
+        if entry["outcome"] != Outcome.APPROVE and not entry["reason"].strip():
+            raise serializers.ValidationError({"reason": ["A reason is required to deny or return a case."]})
+        return entry
+
+
+class DecisionsInput(serializers.Serializer):
+    decisions = DecisionEntry(many=True, min_length=1, max_length=500)
+
+    def validate_decisions(self, entries):
+        members = self.context["members"]
+        errors, seen = {}, set()
+        for index, entry in enumerate(entries):
+            if entry["case"] not in members:
+                errors[index] = {"case": [f"Case {entry['case']} is not in this batch."]}
+            elif entry["case"] in seen:
+                errors[index] = {"case": [f"Case {entry['case']} is decided twice in this request."]}
+            seen.add(entry["case"])
+        if errors:
+            raise serializers.ValidationError(errors)
+        return entries
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: BatchSerializer(many=True), **docs.LIST_ERRORS}, tags=["combined review"]),
+    retrieve=extend_schema(responses={200: BatchDetailSerializer, **docs.READ_ERRORS}, tags=["combined review"]),
+)
+class BatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Review batches: reviewers only; liaisons and NSPA are refused (403)."""
+
+    roles = {"list": REVIEWERS, "retrieve": REVIEWERS, "start": REVIEWERS, "decisions": REVIEWERS}
+    filterset_class = BatchFilter
+
+    def get_queryset(self):
+        queryset = ReviewBatch.objects.visible_to(self.request.user).select_related("bin", "assigned_reviewer").annotate(
+            case_count=Count("cases"), total_value_usd=Sum("cases__total_value_usd"), oldest_case=Min("cases__created_at")
+        )
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("cases", queryset=Case.objects.select_related("lor").prefetch_related("line_items").order_by("country_id", "id"))
+            )
+        return queryset.order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        return BatchSerializer if self.action == "list" else BatchDetailSerializer
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return attach_case_facts(page) if page is not None else None
+
+    def detail_response(self, pk):
+        batch = attach_precedents(attach_case_facts([self.get_queryset().get(pk=pk)])[0])
+        return Response(BatchDetailSerializer(batch).data)
+
+    def retrieve(self, request, pk=None):
+        self.get_object()
+        return self.detail_response(pk)
+
+    @extend_schema(request=None, responses={200: BatchDetailSerializer, **docs.READ_ERRORS, 409: docs.CONFLICT},
+                   tags=["combined review"])
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """A reviewer takes the batch: open -> in_review, its membership frozen."""
+        start_batch(self.get_object(), reviewer=request.user)
+        return self.detail_response(pk)
+
+    @extend_schema(request=DecisionsInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,
+                   **docs.READ_ERRORS, 409: docs.CONFLICT}, examples=[docs.DECISIONS_EXAMPLE], tags=["combined review"])
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        """Decide many cases at once, all or nothing: approve, deny (reason) or return (reason)."""
+        batch = self.get_object()
+        data = DecisionsInput(data=request.data, context={"members": set(batch.cases.values_list("pk", flat=True))})
+        data.is_valid(raise_exception=True)
+        decide_batch(batch, data.validated_data["decisions"], reviewer=request.user)
+        return self.detail_response(pk)

@@ -1,0 +1,137 @@
+"""Combined review: actionable cases join review batches by group (bin, or region outside every bin)
+and capability.
+
+The rule: every `lor_actionable` case not yet in a batch joins the open batch of its key, or a new
+one; the cases of one joint request always land together (under the key of the lead nation, or of
+the first participant for agent sales); a batch holds at most REVIEW_BATCH_SIZE cases, overflow opens
+another; a batch a reviewer has started takes no newcomers. Joining moves the case to `in_review`.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bins.grouping import groups_by_country
+
+from . import bulk, workflow
+from .models import BatchStatus, Case, JointRequest, ReviewBatch
+from .stages import Action, Stage
+
+# Warning: every process that batches must use the same key, or two runs could interleave.
+ADVISORY_LOCK_KEY = 0x464D5342  # "FMSB"
+
+
+@dataclass(frozen=True)
+class BatchingResult:
+    cases_batched: int
+    batches_created: int
+    batches_joined: int
+
+
+@dataclass
+class Unit:
+    """Cases that must share a batch: one case, or every case of a joint request."""
+
+    group: object  # bins.grouping.ReviewGroup
+    capability: str
+    case_ids: list
+
+    @property
+    def slot(self):
+        return (self.group.key, self.capability)
+
+
+def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
+    """Put every actionable case not in a batch into one (or only those of `case_ids`); returns counts.
+
+    Safe to run twice at once: on PostgreSQL the run holds a transaction-level advisory lock, so a
+    second run waits and then finds nothing left to do. Running again with nothing new changes
+    nothing. The statements issued do not depend on the number of cases. `groups` (from
+    bins.grouping.groups_by_country) saves re-reading the bins when a caller batches in a loop.
+    """
+    at = at or timezone.now()
+    max_size = max_size or settings.REVIEW_BATCH_SIZE
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        waiting = Case.objects.filter(stage=Stage.LOR_ACTIONABLE, review_batch__isnull=True)
+        if case_ids is not None:
+            waiting = waiting.filter(pk__in=bulk.id_set(case_ids))
+        rows = list(
+            waiting.order_by("created_at", "id").values_list("id", "country_id", "primary_capability_id", "joint_request_id")
+        )
+        if not rows:
+            return BatchingResult(0, 0, 0)
+        units = plan_units(rows, groups or groups_by_country())
+        pairs, created, joined = assign(units, max_size, at)
+        with connection.cursor() as cursor:
+            table, params = bulk.pairs_table(pairs)
+            cursor.execute(
+                f"UPDATE {Case._meta.db_table} SET review_batch_id = v.b FROM {table} "
+                f"WHERE {Case._meta.db_table}.id = v.a AND stage = %s AND review_batch_id IS NULL RETURNING id",
+                [*params, Stage.LOR_ACTIONABLE],
+            )
+            assigned = {row[0] for row in cursor.fetchall()}
+        moved = workflow.move_many(
+            [(case_id, batch_id) for case_id, batch_id in pairs if case_id in assigned],
+            Action.START_REVIEW, at=at, payload_key="batch",
+        )
+    return BatchingResult(len(moved), created, joined)
+
+
+def plan_units(rows, groups):
+    """Group rows (id, country, capability, joint request) into units with their review group."""
+    units, joint_units = [], {}
+    joint_ids = {row[3] for row in rows if row[3]}
+    leads = dict(JointRequest.objects.filter(pk__in=joint_ids).values_list("pk", "lead_nation_id")) if joint_ids else {}
+    for case_id, country, capability, joint in rows:
+        if joint is None:
+            units.append(Unit(groups[country], capability, [case_id]))
+        elif joint in joint_units:
+            joint_units[joint].case_ids.append(case_id)
+        else:
+            joint_units[joint] = unit = Unit(groups[leads.get(joint) or country], capability, [case_id])
+            units.append(unit)
+    return units
+
+
+def assign(units, max_size, at):
+    """Fill open batches, then new ones; returns ((case id, batch id) pairs, batches created, batches joined)."""
+    current = {}  # (key, capability) -> [batch, room left]
+    open_batches = (
+        ReviewBatch.objects.filter(
+            status=BatchStatus.OPEN,
+            group_key__in={unit.group.key for unit in units},
+            capability__in={unit.capability for unit in units},
+        )
+        .annotate(size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW)))
+        .order_by("created_at", "id")
+    )
+    for batch in open_batches:
+        if batch.size < max_size:
+            current[(batch.group_key, batch.capability_id)] = [batch, max_size - batch.size]
+    fresh, members, joined = [], [], set()
+    for unit in units:
+        slot = current.get(unit.slot)
+        if slot is None or slot[1] < len(unit.case_ids):
+            slot = current[unit.slot] = [new_batch(unit, at), max_size]
+            fresh.append(slot[0])
+        elif slot[0].pk:
+            joined.add(slot[0].pk)
+        slot[1] -= len(unit.case_ids)
+        members.append((slot[0], unit.case_ids))
+    ReviewBatch.objects.bulk_create(fresh)
+    pairs = [(case_id, batch.pk) for batch, case_ids in members for case_id in case_ids]
+    return pairs, len(fresh), len(joined)
+
+
+def new_batch(unit, at):
+    group = unit.group
+    return ReviewBatch(
+        group_key=group.key, capability_id=unit.capability, created_at=at,
+        bin_id=group.bin.pk if group.bin else None, region_id=None if group.bin else group.region_code,
+    )

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", "Open (taking newcomers)"
+    IN_REVIEW = "in_review", "In review (membership frozen)"
+    DECIDED = "decided", "Decided"
+
+
+class ReviewBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Batches are the reviewers' work: nobody else sees one (cases.access)."""
+        from ..access import visible_batches
+
+        return visible_batches(self, user)
+
+
+class ReviewBatch(models.Model):
+    """Actionable cases of one group (a bin, or a region outside every bin) asking for one capability,
+    reviewed together. Cases join through cases.batching only; a case is in at most one batch
+    (Case.review_batch is a single foreign key)."""
+
+    group_key = models.CharField(max_length=60, help_text='"bin:<slug>" or "region:<code>".')
+    bin = models.ForeignKey("bins.Bin", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    region = models.ForeignKey("bins.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    capability = models.ForeignKey("bins.Capability", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=BatchStatus, default=BatchStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReviewBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(bin__isnull=False) & Q(region__isnull=True)) | (Q(bin__isnull=True) & Q(region__isnull=False)),
+                name="batch_keyed_by_bin_or_region",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(review_started_at__isnull=False), name="batch_started_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="decided") | Q(decided_at__isnull=False), name="batch_decided_has_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "group_key", "capability"], name="batch_status_key_idx"),
+            models.Index(fields=["created_at"], name="batch_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"Batch {self.pk}: {self.group_key} / {self.capability_id} ({self.status})"

@@ -1,0 +1,58 @@
+"""Celery tasks: thin, idempotent wrappers over the services; they retry only transient errors."""
+import logging
+from dataclasses import asdict
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from . import batching, timers
+from .models import IdempotencyRecord
+
+log = logging.getLogger(__name__)
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),  # the database went away for a moment
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RELIABLE)
+def build_batches_task(case_ids=None):
+    return asdict(batching.build_batches(case_ids=case_ids))
+
+
+@shared_task(**RELIABLE)
+def clear_notifications_task():
+    return timers.clear_notifications()
+
+
+@shared_task(**RELIABLE)
+def expire_offers_task():
+    return timers.expire_offers()
+
+
+@shared_task(**RELIABLE)
+def mark_stalled_task():
+    return timers.mark_stalled()
+
+
+@shared_task(**RELIABLE)
+def purge_idempotency_records_task():
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def request_batching():
+    """Queue a batching run (after commit). If the broker is down the case stays actionable and the
+    beat schedule's safety net batches it later; the request that saved it still succeeds."""
+    try:
+        build_batches_task.delay()
+    except BrokerError as error:
+        log.warning("Batching not queued (%s); the periodic run will pick the case up.", error)
