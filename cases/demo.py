@@ -31,17 +31,17 @@ DEMO_REFERENCE = "DEMO-"
 
 # Where seeded cases end up, with weights; the timeline of each is laid out to fit before today.
 TARGET_WEIGHTS = {
-    Stage.LOR_RECEIVED: 7,
+    Stage.LOR_RECEIVED: 8,
     Stage.LOR_RETURNED: 4,
-    Stage.IN_REVIEW: 28,
+    Stage.IN_REVIEW: 33,
     Stage.DENIED: 5,
     Stage.LOA_DEVELOPMENT: 16,
-    Stage.CN_REVIEW: 6,
-    Stage.LOA_OFFERED: 9,
-    Stage.LOA_ACCEPTED: 6,
+    Stage.CN_REVIEW: 5,
+    Stage.LOA_OFFERED: 7,
+    Stage.LOA_ACCEPTED: 5,
     Stage.LOA_EXPIRED: 3,
-    Stage.IMPLEMENTED: 7,
-    Stage.CLOSED: 3,
+    Stage.IMPLEMENTED: 5,
+    Stage.CLOSED: 2,
     Stage.WITHDRAWN: 6,
 }
 # Days a case of each target typically needs to get there; start dates are drawn to fit.

@@ -1,5 +1,6 @@
 """The demo accounts `seed_demo` creates, one per role (README lists them)."""
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from .models import Profile, Role
 
@@ -19,11 +20,12 @@ def ensure_demo_accounts():
     """Create or reset the demo accounts; returns them by username. Rerunning changes nothing new."""
     User = get_user_model()
     users = {}
+    password = make_password(DEMO_PASSWORD)  # one hash (a quarter second) serves every demo account
     for username, (role, country, office, superuser) in DEMO_ACCOUNTS.items():
         user, _ = User.objects.get_or_create(username=username)
         user.is_superuser = user.is_staff = superuser
         user.is_active = True
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save()
         Profile.objects.update_or_create(user=user, defaults={"role": role, "country_id": country, "office": office})
         users[username] = user

@@ -94,6 +94,29 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         withdraw_case(case, actor=request.user, reason=data.validated_data["reason"])
         return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
 
+    @extend_schema(
+        request=StepInput,
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(STEPS))],
+        responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
+        examples=[docs.STEP_EXAMPLE],
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z-]+)")
+    def step(self, request, pk=None, step=None):
+        """One step after approval: ia-approval, informal-review, notification, emergency-waiver,
+        tsfd-approval, offer, implementation, closure (reviewers); acceptance (the purchaser's liaison)."""
+        spec = STEPS.get(step)
+        if spec is None:
+            raise NotFound(f"No step {step!r}; the steps are {', '.join(sorted(STEPS))}.")
+        if role_of(request.user) not in spec.roles:
+            raise PermissionDenied("Your role may not take this step.")
+        case = self.get_object()
+        data = StepInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        needs(data.validated_data, *spec.needs)
+        spec.run(case, request.user, data.validated_data)
+        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+
 
 @extend_schema_view(
     list=extend_schema(responses={200: JointRequestSerializer(many=True), **docs.LIST_ERRORS}, tags=["joint requests"]),
@@ -129,26 +152,3 @@ class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             participant["line_items"] = [dict(item) for item in participant["line_items"]]
         joint = file_joint_request(filed_by=request.user, **fields)
         return Response(JointRequestSerializer(self.get_queryset().get(pk=joint.pk)).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=StepInput,
-        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(STEPS))],
-        responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
-        examples=[docs.STEP_EXAMPLE],
-        tags=["cases"],
-    )
-    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z-]+)")
-    def step(self, request, pk=None, step=None):
-        """One step after approval: ia-approval, informal-review, notification, emergency-waiver,
-        tsfd-approval, offer, implementation, closure (reviewers); acceptance (the purchaser's liaison)."""
-        spec = STEPS.get(step)
-        if spec is None:
-            raise NotFound(f"No step {step!r}; the steps are {', '.join(sorted(STEPS))}.")
-        if role_of(request.user) not in spec.roles:
-            raise PermissionDenied("Your role may not take this step.")
-        case = self.get_object()
-        data = StepInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        needs(data.validated_data, *spec.needs)
-        spec.run(case, request.user, data.validated_data)
-        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
