@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CASES ?= 300
 
-.PHONY: venv run test migrate seed check clean
+.PHONY: venv run test migrate seed check clean bench
 
 venv: $(BIN)/.installed
 
@@ -34,3 +34,7 @@ check: venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a fms_review_bench database on 127.0.0.1); not part of CI.
+bench: venv
+	$(BIN)/python -m tests.bench.batching

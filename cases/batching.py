@@ -68,18 +68,7 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
             return BatchingResult(0, 0, 0)
         units = plan_units(rows, groups or groups_by_country())
         pairs, created, joined = assign(units, max_size, at)
-        with connection.cursor() as cursor:
-            table, params = bulk.pairs_table(pairs)
-            cursor.execute(
-                f"UPDATE {Case._meta.db_table} SET review_batch_id = v.b FROM {table} "
-                f"WHERE {Case._meta.db_table}.id = v.a AND stage = %s AND review_batch_id IS NULL RETURNING id",
-                [*params, Stage.LOR_ACTIONABLE],
-            )
-            assigned = {row[0] for row in cursor.fetchall()}
-        moved = workflow.move_many(
-            [(case_id, batch_id) for case_id, batch_id in pairs if case_id in assigned],
-            Action.START_REVIEW, at=at, payload_key="batch",
-        )
+        moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
     return BatchingResult(len(moved), created, joined)
 
 

@@ -283,27 +283,30 @@ def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None, lo
     return case
 
 
-def move_many(pairs, action, *, at, payload_key, actor=None):
+def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
     """Perform a guard-free, effect-free move on many cases in a fixed number of statements.
 
     For batching, where thousands of cases start review at once. `pairs` are (case id, value): each
-    case's audit payload is {payload_key: value}. Cases no longer in the move's source stage are
-    skipped (the UPDATE re-checks each row); returns the ids moved.
+    case's audit payload is {payload_key: value}, and with `assign` (the name of a nullable foreign
+    key) the value is also stored there, only where it is still empty, in the same UPDATE. Cases no
+    longer in the move's source stage, or already assigned, are skipped (the UPDATE re-checks each
+    row under its lock); returns the ids moved.
     """
     spec = next(move for move in MOVES if move.action == action)
     if spec.guards or spec.effect or len(spec.sources) != 1:
         raise ValueError(f"{action} needs the one-case path: it has guards, an effect or several sources.")
     (source,) = spec.sources
     cases, events = Case._meta.db_table, CaseEvent._meta.db_table
+    column = Case._meta.get_field(assign).column if assign else None
+    table, table_params = bulk.pairs_table(pairs)
     with transaction.atomic(), connection.cursor() as cursor:
-        ids = bulk.id_set(case_id for case_id, _ in pairs)
         cursor.execute(
             f"UPDATE {cases} SET stage = %s, stage_entered_at = %s, updated_at = %s, stalled_since = NULL, "
-            f"stalled_reason = '' WHERE stage = %s AND id IN ({ids.sql}) RETURNING id",
-            [spec.target, at, at, source, *ids.params],
+            f"stalled_reason = ''{f', {column} = v.b' if column else ''} FROM {table} "
+            f"WHERE {cases}.id = v.a AND stage = %s{f' AND {column} IS NULL' if column else ''} RETURNING id",
+            [spec.target, at, at, *table_params, source],
         )
         moved = [row[0] for row in cursor.fetchall()]
-        table, table_params = bulk.pairs_table(pairs)
         moved_ids = bulk.id_set(moved)
         cursor.execute(
             f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at) "

@@ -1,0 +1,158 @@
+"""`make bench`, batching: 100,000 actionable cases batched from nothing on PostgreSQL, a rerun with
+nothing new, 1,000 newcomers, and a one-case-at-a-time ORM loop on 5,000 cases for comparison.
+
+Figures are ratios and counts measured in the same run on the same machine; nothing here is a test.
+"""
+import os
+import resource
+import sys
+import time
+from contextlib import contextmanager
+
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fms_review_bench")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fms_review.settings")
+os.environ.pop("REDIS_URL", None)  # batching is timed in this process, not queued
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg2  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from psycopg2.extras import execute_values  # noqa: E402
+
+from bins.models import Capability, Country  # noqa: E402
+from cases import workflow  # noqa: E402
+from cases.batching import build_batches  # noqa: E402
+from cases.models import Case, ReviewBatch  # noqa: E402
+from cases.numbering import designator_for  # noqa: E402
+from cases.stages import Action, Stage  # noqa: E402
+
+
+def recreate_database():
+    name = connection.settings_dict["NAME"]
+    admin = psycopg2.connect(BENCH_URL.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    call_command("migrate", verbosity=0)
+
+
+class Fixture:
+    """Actionable cases inserted directly: the benchmark's starting data, not something the app does."""
+
+    def __init__(self):
+        self.countries = list(Country.objects.order_by("iso2").values_list("iso2", flat=True))
+        self.capabilities = list(Capability.objects.order_by("slug").values_list("slug", flat=True))
+        self.made = 0
+
+    def add(self, count):
+        rows = []
+        for _ in range(count):
+            n = self.made
+            country = self.countries[n % len(self.countries)]
+            designator = designator_for(n // len(self.countries))
+            rows.append((f"{country}-B-{designator}", country, "B", designator, f"Bench case {n}",
+                         Stage.LOR_ACTIONABLE, self.capabilities[(n // 7) % len(self.capabilities)]))
+            self.made += 1
+        with connection.cursor() as cursor:
+            execute_values(
+                cursor.cursor,
+                f"INSERT INTO {Case._meta.db_table} (case_number, country_id, implementing_agency_id, designator, title, "
+                "stage, primary_capability_id, total_value_usd, mde_value_usd, design_construction_value_usd, "
+                "tsfd_required, stage_entered_at, created_at, updated_at, stalled_reason) VALUES %s",
+                rows,
+                template="(%s, %s, %s, %s, %s, %s, %s, 1000000, 0, 0, false, now(), now(), now(), '')",
+                page_size=5000,
+            )
+
+
+@contextmanager
+def statements():
+    """Count the SQL statements run inside the block (without recording their text)."""
+    counter = {"n": 0}
+
+    def count(execute, sql, params, many, context):
+        counter["n"] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield counter
+
+
+def timed(function):
+    """(result, seconds, statements) of one call."""
+    with statements() as counter:
+        started = time.perf_counter()
+        result = function()
+        seconds = time.perf_counter() - started
+    return result, seconds, counter["n"]
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one_at_a_time(case_ids):
+    """The plain ORM way: per case, find or make its batch, set it, and move it through the workflow."""
+    from bins.grouping import groups_by_country
+
+    groups = groups_by_country()
+    for case in Case.objects.filter(pk__in=case_ids).order_by("id"):
+        key = groups[case.country_id]
+        batch = ReviewBatch.objects.filter(status="open", group_key=key.key, capability_id=case.primary_capability_id).first()
+        if batch is None:
+            batch = ReviewBatch.objects.create(
+                group_key=key.key, capability_id=case.primary_capability_id,
+                bin_id=key.bin.pk if key.bin else None, region_id=None if key.bin else key.region_code,
+            )
+        with transaction.atomic():
+            Case.objects.filter(pk=case.pk).update(review_batch=batch)
+            workflow.move(case.pk, Action.START_REVIEW)
+
+
+def main():
+    recreate_database()
+    fixture = Fixture()
+    rows = []
+
+    def run(label, count, function=build_batches):
+        fixture.add(count)
+        result, seconds, statement_count = timed(function)
+        rows.append((label, count, seconds, statement_count, peak_rss_mb()))
+        return result, seconds, statement_count
+
+    _, _, small_statements = run("10,000 cases from nothing", 10_000)
+    ReviewBatch.objects.filter(status="open").update(status="in_review", review_started_at=timezone.now())
+    big, big_seconds, big_statements = run("100,000 cases from nothing", 100_000)
+    _, rerun_seconds, _ = run("rerun, nothing new", 0)
+    run("1,000 newcomers", 1_000)
+    fixture.add(5_000)
+    sample = list(Case.objects.filter(stage=Stage.LOR_ACTIONABLE).values_list("pk", flat=True))
+    _, loop_seconds, loop_statements = timed(lambda: one_at_a_time(sample))
+    rows.append(("5,000 cases one at a time (ORM loop)", len(sample), loop_seconds, loop_statements, peak_rss_mb()))
+
+    print("\nBatching on PostgreSQL: set-based build_batches against a one-case-at-a-time loop\n")
+    print(f"{'run':40} {'cases':>8} {'seconds':>9} {'statements':>11} {'peak RSS MB':>12}")
+    for label, cases, seconds, statement_count, rss in rows:
+        print(f"{label:40} {cases:>8,} {seconds:9.2f} {statement_count:>11,} {rss:12.0f}")
+    set_rate = big.cases_batched / big_seconds
+    loop_rate = len(sample) / loop_seconds
+    print(f"\nset-based {set_rate:,.0f} cases/s, ORM loop {loop_rate:,.0f} cases/s: {set_rate / loop_rate:,.0f}x faster")
+    targets = [
+        ("100,000 cases in at most 10 s", big_seconds <= 10),
+        ("a rerun with nothing new under 0.5 s", rerun_seconds < 0.5),
+        ("peak memory under 400 MB", rows[2][4] < 400),
+        ("statements independent of the number of cases", small_statements == big_statements),
+    ]
+    print("\n".join(f"[{'ok' if met else 'MISSED'}] {label}" for label, met in targets))
+    return 0 if all(met for _, met in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
