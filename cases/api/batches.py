@@ -1,47 +1,20 @@
 """Combined review for US reviewers: the batch queue, one batch side by side, start, decide."""
-from collections import defaultdict
-
-from django.db.models import Count, Min, Prefetch, Sum
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from bins.grouping import groups_by_country
-from bins.models import Country
-
-from .. import rules
-from ..models import Case, Decision, Outcome, ReviewBatch, Role
+from ..batch_facts import attach_case_facts, attach_precedents
+from ..queries import batch_queue
+from ..models import Case, Outcome, ReviewBatch, Role
 from ..services.batches import decide_batch, start_batch
 from . import docs
 from .filters import BatchFilter
 from .serializers import LineItemSerializer
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}
-PRECEDENTS_SHOWN = 10
-
-
-def attach_case_facts(batches):
-    """Set `countries` and `notification_count` on each batch, from one query for the whole page."""
-    batches = list(batches)
-    rows = Case.objects.filter(review_batch__in=[batch.pk for batch in batches]).values_list(
-        "review_batch_id", "country_id", "country__purchaser_type", "country__cn_tier", "mde_value_usd",
-        "total_value_usd", "design_construction_value_usd",
-    )
-    countries, notifiable = defaultdict(set), defaultdict(int)
-    today = timezone.localdate()
-    with rules.memoized():
-        for batch_id, country, purchaser_type, tier, mde, total, dc in rows:
-            countries[batch_id].add(country)
-            purchaser = Country(purchaser_type=purchaser_type, cn_tier=tier)
-            if rules.assess_notification(purchaser, mde_value=mde, total_value=total, design_construction_value=dc,
-                                         on=today).required:
-                notifiable[batch_id] += 1
-    for batch in batches:
-        batch.countries = sorted(countries[batch.pk])
-        batch.notification_count = notifiable[batch.pk]
-    return batches
 
 
 class BatchSerializer(serializers.ModelSerializer):
@@ -98,22 +71,6 @@ class BatchDetailSerializer(BatchSerializer):
         fields = BatchSerializer.Meta.fields + ["cases"]
 
 
-def attach_precedents(batch):
-    """Earlier decisions that should weigh on each case, from one query for the whole batch."""
-    groups = groups_by_country()
-    members = [iso2 for iso2, group in groups.items() if group.key == batch.group_key]
-    decided = list(
-        Decision.objects.filter(case__primary_capability=batch.capability_id, case__country__in=members)
-        .exclude(case__review_batch=batch)
-        .select_related("case")
-        .order_by("-decided_at", "-id")
-    )
-    for case in batch.cases.all():
-        case.country_precedents = [d for d in decided if d.case.country_id == case.country_id][:PRECEDENTS_SHOWN]
-        case.group_approvals = [d for d in decided if d.outcome == Outcome.APPROVE][:PRECEDENTS_SHOWN]
-    return batch
-
-
 class DecisionEntry(serializers.Serializer):
     case = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
@@ -153,9 +110,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BatchFilter
 
     def get_queryset(self):
-        queryset = ReviewBatch.objects.visible_to(self.request.user).select_related("bin", "assigned_reviewer").annotate(
-            case_count=Count("cases"), total_value_usd=Sum("cases__total_value_usd"), oldest_case=Min("cases__created_at")
-        )
+        queryset = batch_queue(self.request.user)
         if self.action != "list":
             queryset = queryset.prefetch_related(
                 Prefetch("cases", queryset=Case.objects.select_related("lor").prefetch_related("line_items").order_by("country_id", "id"))

@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..access import role_of
-from ..models import Case, CaseEvent, Decision, JointRequest, Role
+from ..models import Case, JointRequest, Role
+from ..queries import case_detail_queryset
 from ..services.joint_requests import file_joint_request
 from ..services.lor import withdraw_case
 from ..services.submission import submit_lor
@@ -18,15 +19,7 @@ from .idempotency import idempotent
 from .inputs import JointRequestInput, LorInput, WithdrawInput
 from .permissions import READERS
 from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
-from .steps import STEPS, StepInput, needs
-
-
-def case_detail_queryset():
-    return Case.objects.select_related("lor", "loa", "notification__rule").prefetch_related(
-        "line_items",
-        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
-    )
+from ..steps import STEPS, StepInput, needs
 
 
 def case_detail(case_id, user):

@@ -6,6 +6,7 @@ from .idempotency import IdempotencyRecord
 from .joint import JointRequest
 from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
+from .note import ReviewerNote
 from .notification import CongressionalNotification
 from .people import Profile, Role
 from .rules import NotificationRule, NotificationTier, Timer, TimerRule
@@ -31,6 +32,7 @@ __all__ = [
     "Outcome",
     "Profile",
     "RequestType",
+    "ReviewerNote",
     "Role",
     "Timer",
     "TimerRule",

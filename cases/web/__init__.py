@@ -1,0 +1,1 @@
+"""Server-rendered pages: the reviewer dashboard, the liaison portal, NSPA's page and the case page."""

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from ..access import role_of
+from ..models import Role
+
+from .reviewer import dashboard
+
+HOMES = {Role.LIAISON: "case-list", Role.NSPA: "nspa"}
+
+
+@login_required
+def home(request):
+    """Reviewers land on the batch queue; liaisons on their country's cases; NSPA on its joint requests."""
+    role = role_of(request.user)
+    if role in (Role.REVIEWER, Role.ADMIN):
+        return dashboard(request)
+    if role not in HOMES:
+        raise PermissionDenied("Your account has no role yet; ask an administrator.")
+    return redirect(HOMES[role])

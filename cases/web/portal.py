@@ -1,0 +1,67 @@
+"""The liaison's LOR form: the LOR fields and its line items, added and removed in place."""
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bins.models import Capability
+
+from ..models import FundingSource, ImplementingAgency, RequestType, Role
+from ..services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
+from .access import roles
+
+
+class LorForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    implementing_agency = forms.ModelChoiceField(ImplementingAgency.objects.all(), empty_label=None)
+    request_type = forms.ChoiceField(choices=RequestType.choices)
+    funding_source = forms.ChoiceField(choices=FundingSource.choices)
+    desired_delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    originator_reference = forms.CharField(max_length=60, required=False, label="Your reference number")
+    third_party_involvement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                              required=False)
+
+    def clean_desired_delivery_date(self):
+        day = self.cleaned_data["desired_delivery_date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("The desired delivery date is in the past.")
+        return day
+
+
+class LineItemForm(forms.Form):
+    description = forms.CharField(max_length=200)
+    capability = forms.ModelChoiceField(Capability.objects.all(), empty_label="Choose a capability")
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_cost_usd = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Unit cost (USD)")
+    is_mde = forms.BooleanField(required=False, label="Major defense equipment")
+
+
+LineItemFormSet = forms.formset_factory(LineItemForm, extra=0, min_num=1, validate_min=True, max_num=MAX_LINE_ITEMS,
+                                        validate_max=True, can_delete=True)
+
+
+@roles(Role.LIAISON)
+def submit_lor_page(request):
+    country = request.user.profile.country
+    if request.method == "POST":
+        form, items = LorForm(request.POST), LineItemFormSet(request.POST, prefix="items")
+        if form.is_valid() and items.is_valid():
+            rows = [item for item in items.cleaned_data if item and not item.get("DELETE")]
+            if not rows:
+                items._non_form_errors = items.error_class(["Add at least one line item."])
+            else:
+                try:
+                    case = submit_lor(submitted_by=request.user, country=country,
+                                      line_items=[{k: v for k, v in row.items() if k != "DELETE"} for row in rows],
+                                      **form.cleaned_data)
+                except ValidationError as error:
+                    form.add_error(None, "; ".join(error.messages))
+                else:
+                    messages.success(request, f"Letter of Request received: case {case.case_number}.")
+                    return redirect("case", pk=case.pk)
+        status = 400
+    else:
+        form, items, status = LorForm(), LineItemFormSet(prefix="items", initial=[{}]), 200
+    return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=status)

@@ -1,0 +1,130 @@
+"""The reviewer's rooms: the batch queue (dashboard) and one batch side by side with its decision form."""
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..api.filters import BatchFilter
+from ..batch_facts import attach_case_facts, attach_precedents
+from ..models import BatchStatus, Outcome, ReviewBatch
+from ..queries import batch_queue
+from ..services.batches import decide_batch, start_batch
+from ..stages import Stage
+from .access import REVIEWERS, roles
+
+QUEUE_PAGE_SIZE = 25
+DECISION_DUE_DAYS = 30  # shown as overdue; the stall timer (cases.timers) uses the dated rule
+
+
+class QueueFilter(BatchFilter):
+    stalled = django_filters.BooleanFilter(method="only_stalled", label="Stalled only",
+                                           widget=forms.CheckboxInput)
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created"), ("oldest_case", "oldest"), ("total_value_usd", "value"),
+                ("case_count", "cases")),
+        label="Sort by",
+    )
+
+    def only_stalled(self, queryset, name, value):
+        return queryset.filter(stalled_count__gt=0) if value else queryset
+
+
+def overdue(batch):
+    """A due date passed: a stalled case, or a case waiting longer than a decision should take."""
+    if batch.stalled_count:
+        return True
+    waiting = batch.status != BatchStatus.DECIDED and batch.oldest_case
+    return bool(waiting and timezone.now() - batch.oldest_case > timedelta(days=DECISION_DUE_DAYS))
+
+
+@roles(*REVIEWERS)
+def dashboard(request):
+    queue = QueueFilter(request.GET, queryset=batch_queue(request.user).order_by("-created_at", "-id"))
+    page = Paginator(queue.qs if queue.is_valid() else ReviewBatch.objects.none(), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    batches = attach_case_facts(page.object_list)
+    for batch in batches:
+        batch.overdue = overdue(batch)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode()}
+    partial = request.headers.get("HX-Request") == "true"
+    return render(request, "reviewer/_queue.html" if partial else "reviewer/dashboard.html", context,
+                  status=200 if queue.is_valid() else 400)
+
+
+class DecisionForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(coerce=int, label="Cases", error_messages={
+        "required": "Select at least one case."})
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Decision")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+                             label="Reason (required to deny or return)")
+
+    def __init__(self, *args, open_cases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(case.pk, case.case_number) for case in open_cases]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") in (Outcome.DENY, Outcome.RETURN) and not data.get("reason", "").strip():
+            self.add_error("reason", "A reason is required to deny or return a case.")
+        return data
+
+
+def batch_context(request, pk, form=None):
+    batch = get_object_or_404(batch_queue(request.user).prefetch_related(
+        "cases__line_items", "cases__lor").order_by(), pk=pk)
+    attach_precedents(attach_case_facts([batch])[0])
+    cases = sorted(batch.cases.all(), key=lambda case: (case.country_id, case.pk))
+    open_cases = [case for case in cases if case.stage == Stage.IN_REVIEW]
+    form = form or DecisionForm(open_cases=open_cases)
+    return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
+            "decidable": batch.status == BatchStatus.IN_REVIEW and open_cases}
+
+
+# Batch pages are scoped rather than role-gated: outside a reviewer's scope a batch simply does not exist (404).
+@login_required
+def batch_page(request, pk):
+    return render(request, "reviewer/batch.html", batch_context(request, pk))
+
+
+@require_POST
+@login_required
+def batch_start(request, pk):
+    batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
+    try:
+        start_batch(batch, reviewer=request.user)
+        messages.success(request, "You have taken this batch; its membership is now frozen.")
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    return redirect("batch", pk=pk)
+
+
+@require_POST
+@login_required
+def batch_decide(request, pk):
+    context = batch_context(request, pk)
+    form = DecisionForm(request.POST, open_cases=context["open_cases"])
+    if form.is_valid():
+        outcome, reason = form.cleaned_data["outcome"], form.cleaned_data["reason"]
+        try:
+            decide_batch(context["batch"], [{"case": case, "outcome": outcome, "reason": reason}
+                                            for case in form.cleaned_data["cases"]], reviewer=request.user)
+        except (workflow.WorkflowError, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+            return redirect("batch", pk=pk)
+        count = len(form.cleaned_data["cases"])
+        verb = {"approve": "approved", "deny": "denied", "return": "returned for information"}[outcome]
+        messages.success(request, f"{count} case{'s' if count != 1 else ''} {verb}.")
+        return redirect("batch", pk=pk)
+    return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=400)
+

@@ -1,0 +1,37 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("[data-add-line-item]");
+  if (add) {
+    const total = document.querySelector("#id_items-TOTAL_FORMS");
+    const html = document.querySelector("#line-item-template").innerHTML.replaceAll("__prefix__", total.value);
+    document.querySelector("#line-items").insertAdjacentHTML("beforeend", html);
+    total.value = Number(total.value) + 1;
+    document.querySelector("#line-items [data-line-item]:last-child input")?.focus();
+  }
+  const remove = event.target.closest("[data-remove-line-item]");
+  if (remove) {
+    const row = remove.closest("[data-line-item]");
+    const deleted = row.querySelector("input[name$='-DELETE']");
+    if (deleted) { deleted.checked = true; row.hidden = true; } else { row.remove(); }
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (all) {
+    document.querySelectorAll(`input[name="${all.dataset.selectAll}"]`).forEach((box) => { box.checked = all.checked; });
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.matches("[data-confirm-decision]")) {
+    const count = form.querySelectorAll('input[name="cases"]:checked').length;
+    const outcome = form.querySelector('input[name="outcome"]:checked');
+    if (count && outcome && !window.confirm(`${outcome.parentElement.textContent.trim()}: ${count} case${count === 1 ? "" : "s"}. Apply?`)) {
+      event.preventDefault();
+    }
+  } else if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

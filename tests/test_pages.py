@@ -1,0 +1,177 @@
+"""The server-rendered pages: who may open what, the forms, the exports, and bounded queries."""
+import csv
+import io
+
+import pytest
+
+from cases.batching import build_batches
+from cases.models import Case, Decision, ReviewBatch, ReviewerNote
+from cases.services.batches import start_batch
+from cases.stages import Stage
+
+from .builders import LARGE_ITEMS, Builder, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def world(reviewer, liaison_pl, liaison_de):
+    pl = submit(liaison_pl, country="PL")
+    de = submit(liaison_de, country="DE")
+    build_batches()
+    return {"pl": pl, "de": de, "batch": ReviewBatch.objects.get()}
+
+
+def test_anonymous_users_are_sent_to_sign_in(client):
+    for path in ["/", "/cases/", "/metrics/", "/nspa/", "/cases/new/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_sign_in_page_signs_in(client, reviewer):
+    response = client.post("/accounts/login/", {"username": "rev", "password": "test-pass-2026"})
+    assert response.status_code == 302 and response.url == "/"
+    assert "Combined review queue" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("role,landing", [("liaison_pl", "/cases/"), ("nspa_user", "/nspa/")])
+def test_each_role_lands_on_its_page(signed_in, request, role, landing):
+    response = signed_in(request.getfixturevalue(role)).get("/")
+    assert response.status_code == 302 and response.url == landing
+
+
+def test_a_liaison_gets_404_for_another_countrys_case_and_any_batch(signed_in, world, liaison_pl):
+    client = signed_in(liaison_pl)
+    assert client.get(f"/cases/{world['pl'].pk}/").status_code == 200
+    assert client.get(f"/cases/{world['de'].pk}/").status_code == 404
+    assert client.get(f"/batches/{world['batch'].pk}/").status_code == 404
+    assert client.post(f"/batches/{world['batch'].pk}/decide/", {"outcome": "approve"}).status_code == 404
+    assert client.post(f"/cases/{world['de'].pk}/withdraw/").status_code == 404
+    listed = client.get("/cases/").content.decode()
+    assert world["pl"].case_number in listed and world["de"].case_number not in listed
+
+
+def test_liaisons_never_see_internal_notes(signed_in, world, reviewer, liaison_pl):
+    ReviewerNote.objects.create(case=world["pl"], author=reviewer, text="Watch the end-use checks.")
+    assert "Watch the end-use checks." in signed_in(reviewer).get(f"/cases/{world['pl'].pk}/").content.decode()
+    page = signed_in(liaison_pl).get(f"/cases/{world['pl'].pk}/").content.decode()
+    assert "Watch the end-use checks." not in page and "Internal notes" not in page
+
+
+def test_reviewer_adds_a_note_and_an_empty_one_is_refused(signed_in, world, reviewer):
+    client = signed_in(reviewer)
+    assert client.post(f"/cases/{world['pl'].pk}/notes/", {"text": "Check basing."}).status_code == 302
+    response = client.post(f"/cases/{world['pl'].pk}/notes/", {"text": "  "})
+    assert response.status_code == 400 and 'aria-invalid="true"' in response.content.decode()
+    assert ReviewerNote.objects.count() == 1
+
+
+def test_batch_decision_form(signed_in, world, reviewer):
+    client = signed_in(reviewer)
+    batch = world["batch"]
+    client.post(f"/batches/{batch.pk}/start/")
+    refused = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].pk], "outcome": "deny", "reason": ""})
+    assert refused.status_code == 400 and "A reason is required" in refused.content.decode()
+    assert not Decision.objects.exists()
+    done = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].pk, world["de"].pk], "outcome": "approve"},
+                       follow=True)
+    assert "2 cases approved." in done.content.decode()
+    assert set(Case.objects.values_list("stage", flat=True)) == {Stage.LOA_DEVELOPMENT}
+
+
+def test_case_page_offers_the_stage_steps(signed_in, reviewer):
+    case = Builder(reviewer, large=True).build(Stage.LOA_DEVELOPMENT)
+    client = signed_in(reviewer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Record IA approval" in page and "Submit formal notification" in page and "Implement" not in page
+    assert client.post(f"/cases/{case.pk}/steps/notification/").status_code == 302
+    assert Case.objects.get(pk=case.pk).stage == Stage.CN_REVIEW
+    refused = client.post(f"/cases/{case.pk}/steps/emergency-waiver/", {"justification": ""})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+
+
+def test_lor_form_shows_field_errors_then_submits(signed_in, liaison_pl):
+    client = signed_in(liaison_pl)
+    base = {"title": "Javelin", "implementing_agency": "B", "request_type": "LOA", "funding_source": "national_funds",
+            "desired_delivery_date": "2029-01-31", "justification": "Anti-armor stocks.",
+            "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "200",
+            "items-0-description": "FGM-148 Javelin", "items-0-capability": "anti-armor", "items-0-quantity": "0",
+            "items-0-unit_cost_usd": "200000", "items-1-description": "CLU", "items-1-capability": "anti-armor",
+            "items-1-quantity": "4", "items-1-unit_cost_usd": "150000"}
+    refused = client.post("/cases/new/", base)
+    assert refused.status_code == 400
+    assert "greater than or equal to 1" in refused.content.decode()
+    assert not Case.objects.exists()
+    done = client.post("/cases/new/", {**base, "items-0-quantity": "20"}, follow=True)
+    case = Case.objects.get()
+    assert f"Letter of Request received: case {case.case_number}" in done.content.decode()
+    assert case.country_id == "PL" and case.line_items.count() == 2
+
+
+def test_csv_export_is_the_visible_filtered_list(signed_in, world, liaison_pl, reviewer):
+    rows = list(csv.DictReader(io.StringIO(signed_in(liaison_pl).get("/cases/export.csv").content.decode())))
+    assert [row["case_number"] for row in rows] == [world["pl"].case_number]
+    everything = signed_in(reviewer).get("/cases/export.csv?country=DE").content.decode()
+    assert world["de"].case_number in everything and world["pl"].case_number not in everything
+
+
+def test_metrics_for_reviewers_only_with_csv(signed_in, world, reviewer, liaison_pl):
+    assert signed_in(liaison_pl).get("/metrics/").status_code == 403
+    client = signed_in(reviewer)
+    page = client.get("/metrics/").content.decode()
+    assert page.count("<svg") >= 5 and "Combined review against case-by-case review" in page
+    rows = list(csv.reader(io.StringIO(client.get("/metrics/stages.csv").content.decode())))
+    assert rows[0] == ["label", "cases"] and ["In combined review", "2"] in rows
+
+
+def test_dashboard_filters_and_partial(signed_in, world, reviewer):
+    client = signed_in(reviewer)
+    full = client.get("/?status=open").content.decode()
+    assert "<html" in full and "NATO members with an RDP MOU" in full
+    partial = client.get("/?status=decided", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "No batch matches these filters." in partial
+
+
+def test_dashboard_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):
+    for index in range(60):
+        submit(reviewer, country=["PL", "AT", "JP", "BR", "DE"][index % 5],
+               line_items=[dict(LARGE_ITEMS[0], capability=["anti-armor", "maritime", "isr-uas"][index % 3])])
+    build_batches()
+    client = signed_in(reviewer)
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_batch_page_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):
+    for index in range(40):
+        submit(reviewer, country=["PL", "DE", "FR", "NL"][index % 4])
+    build_batches()
+    batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewer)
+    client = signed_in(reviewer)
+    with django_assert_max_num_queries(16):
+        page = client.get(f"/batches/{batch.pk}/").content.decode()
+    assert page.count('name="cases"') == 40
+
+
+def test_case_page_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):
+    case = Builder(reviewer, large=True).build(Stage.LOA_OFFERED)
+    client = signed_in(reviewer)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/cases/{case.pk}/").status_code == 200
+
+
+def test_case_list_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):
+    for _ in range(60):
+        submit(reviewer)
+    client = signed_in(reviewer)
+    with django_assert_max_num_queries(10):
+        assert client.get("/cases/").status_code == 200
