@@ -1,5 +1,8 @@
 """Querysets shared by the API and the pages, so both fetch a case the same way (and as cheaply)."""
-from django.db.models import Count, Min, Prefetch, Q, Sum
+from decimal import Decimal
+
+from django.db.models import Count, Min, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from .models import Case, CaseEvent, Decision, ReviewBatch
 
@@ -15,11 +18,22 @@ def case_detail_queryset():
     )
 
 
+def per_batch(aggregate, **conditions):
+    """A correlated subquery: `aggregate` over the cases of the outer batch."""
+    cases = Case.objects.filter(review_batch=OuterRef("pk"), **conditions).order_by().values("review_batch")
+    return Subquery(cases.annotate(value=aggregate).values("value"))
+
+
 def batch_queue(user):
-    """Review batches with the columns the queue shows, scoped to `user`."""
+    """Review batches with the columns the queue shows, scoped to `user`.
+
+    The columns are correlated subqueries rather than a GROUP BY over every case, so a page of 25
+    batches costs 25 small index lookups whatever the number of cases, as long as the order is by a
+    batch column.
+    """
     return ReviewBatch.objects.visible_to(user).select_related("bin", "assigned_reviewer", "capability").annotate(
-        case_count=Count("cases"),
-        total_value_usd=Sum("cases__total_value_usd"),
-        oldest_case=Min("cases__created_at"),
-        stalled_count=Count("cases", filter=Q(cases__stalled_since__isnull=False)),
+        case_count=Coalesce(per_batch(Count("*")), 0),
+        total_value_usd=Coalesce(per_batch(Sum("total_value_usd")), Value(Decimal("0"))),
+        oldest_case=per_batch(Min("created_at")),
+        stalled_count=Coalesce(per_batch(Count("*"), stalled_since__isnull=False), 0),
     )

@@ -1,5 +1,6 @@
-"""`make bench`, batching: 100,000 actionable cases batched from nothing on PostgreSQL, a rerun with
-nothing new, 1,000 newcomers, and a one-case-at-a-time ORM loop on 5,000 cases for comparison.
+"""`make bench`: 100,000 actionable cases batched from nothing on PostgreSQL, a rerun with nothing new,
+1,000 newcomers, a one-case-at-a-time ORM loop on 5,000 cases for comparison, then the server time of
+the dashboard and of a 50-case batch page over that data.
 
 Figures are ratios and counts measured in the same run on the same machine; nothing here is a test.
 """
@@ -150,8 +151,38 @@ def main():
         ("peak memory under 400 MB", rows[2][4] < 400),
         ("statements independent of the number of cases", small_statements == big_statements),
     ]
+    targets += page_times()
     print("\n".join(f"[{'ok' if met else 'MISSED'}] {label}" for label, met in targets))
     return 0 if all(met for _, met in targets) else 1
+
+
+def page_times(repeats=7):
+    """Server time of the reviewer's two busiest pages with every case above in the database."""
+    from statistics import median
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from cases.models import Profile
+
+    user = get_user_model().objects.create(username="bench-reviewer")
+    Profile.objects.create(user=user, role="reviewer", office="DSCA")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    batch = ReviewBatch.objects.annotate(n=Count("cases")).filter(n=50).first()
+    pages = [("dashboard (/)", "/"), (f"batch page, {batch.n} cases", f"/batches/{batch.pk}/")]
+    print(f"\nServer time with {Case.objects.count():,} cases (median of {repeats})\n")
+    results = []
+    for label, path in pages:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            assert client.get(path).status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"{label:40} {median(times):8.1f} ms")
+        results.append((f"{label} under 200 ms", median(times) < 200))
+    return results
 
 
 if __name__ == "__main__":

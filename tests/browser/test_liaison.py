@@ -1,0 +1,51 @@
+"""A liaison submits an LOR with two line items, fixes a zero quantity, finds the case, and is refused
+another country's case."""
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case
+
+from ..builders import submit
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_pl, liaison_de):
+    german = submit(liaison_de, country="DE")
+    sign_in("li-pl")
+    expect(page.get_by_role("heading", name="My country's cases")).to_be_visible()
+    page.get_by_role("link", name="Submit a Letter of Request").first.click()
+
+    page.get_by_label("Title").fill("Javelin replenishment")
+    page.get_by_label("Funding source").select_option("national_funds")
+    page.get_by_label("Desired delivery date").fill("2029-06-30")
+    page.get_by_label("Justification").fill("Replace anti-armor stocks.")
+    page.locator("#id_items-0-description").fill("FGM-148 Javelin missile")
+    page.locator("#id_items-0-capability").select_option("anti-armor")
+    page.locator("#id_items-0-quantity").fill("0")
+    page.locator("#id_items-0-unit_cost_usd").fill("200000")
+    page.get_by_role("button", name="Add a line item").click()
+    page.locator("#id_items-1-description").fill("Command launch unit")
+    page.locator("#id_items-1-capability").select_option("anti-armor")
+    page.locator("#id_items-1-quantity").fill("4")
+    page.locator("#id_items-1-unit_cost_usd").fill("150000")
+    page.get_by_role("button", name="Submit the Letter of Request").click()
+
+    error = page.locator("#id_items-0-quantity-error")
+    expect(error).to_contain_text("greater than or equal to 1")
+    expect(page.locator("#id_items-0-quantity")).to_have_attribute("aria-invalid", "true")
+    assert not Case.objects.filter(country="PL").exists()
+    screenshot("error")
+
+    page.locator("#id_items-0-quantity").fill("20")
+    page.get_by_role("button", name="Submit the Letter of Request").click()
+    case = Case.objects.get(country="PL")
+    expect(page.get_by_text(f"Letter of Request received: case {case.case_number}")).to_be_visible()
+    assert case.line_items.count() == 2
+
+    page.get_by_role("link", name="My country's cases").click()
+    expect(page.get_by_role("link", name=case.case_number)).to_be_visible()
+    screenshot("list")
+
+    response = page.goto(f"{live_server.url}/cases/{german.pk}/")
+    assert response.status == 404

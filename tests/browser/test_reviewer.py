@@ -1,0 +1,67 @@
+"""A reviewer signs in, filters the queue, opens a batch, decides cases, and sees the stages change."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.batching import build_batches
+from cases.models import Case, Decision
+from cases.stages import Stage
+
+from ..builders import submit
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, reviewer):
+    cases = {country: submit(reviewer, country=country) for country in ("PL", "DE", "FR")}
+    submit(reviewer, country="AT", line_items=[{"description": "MH-60R", "capability": "maritime", "quantity": 2,
+                                                 "unit_cost_usd": "40000000"}])
+    build_batches()
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    sign_in("rev")
+    expect(page.get_by_role("heading", name="Combined review queue")).to_be_visible()
+    page.get_by_label("Capability").select_option("anti-armor")
+    expect(page).to_have_url(re.compile(r"capability=anti-armor"))
+    expect(page.locator("#queue tbody tr")).to_have_count(1)
+    screenshot("queue")
+
+    page.locator("#queue tbody a").first.click()
+    page.get_by_role("button", name="Start review").click()
+    expect(page.get_by_text("You have taken this batch")).to_be_visible()
+
+    page.get_by_label(f"Select {cases['PL'].case_number}").check()
+    page.get_by_label(f"Select {cases['DE'].case_number}").check()
+    page.get_by_role("radio", name="Approve").check()
+    page.get_by_role("button", name="Apply decision").click()
+    expect(page.get_by_text("2 cases approved.")).to_be_visible()
+
+    page.get_by_label(f"Select {cases['FR'].case_number}").check()
+    page.get_by_role("radio", name="Deny").check()
+    page.get_by_role("button", name="Apply decision").click()
+    expect(page.get_by_text("A reason is required to deny or return a case.")).to_be_visible()
+    assert Case.objects.get(pk=cases["FR"].pk).stage == Stage.IN_REVIEW
+    screenshot("reason-required")
+
+    page.get_by_label(f"Select {cases['FR'].case_number}").check()
+    page.get_by_role("radio", name="Deny").check()
+    page.get_by_label("Reason (required to deny or return)").fill("Release of this technology is not supported.")
+    page.get_by_role("button", name="Apply decision").click()
+    expect(page.get_by_text("1 case denied.")).to_be_visible()
+    expect(page.get_by_text("LOA in development")).to_have_count(2)
+    expect(page.get_by_text("Decided", exact=True)).to_be_visible()
+    screenshot("decided")
+    assert Decision.objects.get(case=cases["FR"]).reason == "Release of this technology is not supported."
+
+
+def test_metrics_page_renders_its_charts(page, live_server, sign_in, screenshot, reviewer):
+    for country in ("PL", "DE", "AT"):
+        submit(reviewer, country=country)
+    build_batches()
+    sign_in("rev")
+    page.get_by_role("link", name="Metrics").click()
+    expect(page.get_by_role("heading", name="Cases per stage")).to_be_visible()
+    assert page.locator("svg.chart").count() >= 5
+    expect(page.get_by_role("img", name="Cases per stage")).to_be_visible()
+    screenshot("metrics")
