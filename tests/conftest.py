@@ -77,3 +77,29 @@ def api():
         return client
 
     return client_for
+
+
+def ensure_reference_data():
+    """Reload the data migrations' rows if a transactional test's flush removed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from bins.models import Country
+    from bins.reference_data import load_reference_data
+
+    if Country.objects.exists():
+        return
+    load_reference_data(apps)
+    for module in ("cases.migrations.0002_rules_and_agencies", "cases.migrations.0005_decision_timer"):
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def reference_data_in_transactional_tests(request):
+    """Transactional tests (real concurrency, live server) start after a flush: give them the reference
+    data every database has."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()

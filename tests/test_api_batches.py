@@ -144,7 +144,7 @@ def test_deciding_an_open_batch_is_409(api, reviewer):
     assert response.status_code == 409 and "Start the review" in response.json()["detail"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_reviewers_deciding_one_case_at_once(postgres, api, reviewer, admin_user):
     case = submit(reviewer)
     build_batches()

@@ -78,7 +78,7 @@ def test_joint_request_retry_creates_one_set_of_cases(api, nspa_user):
     assert JointRequest.objects.count() == 1 and Case.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("path,body,role", [("/api/v1/lors/", lor(), "liaison_pl"),
                                             ("/api/v1/joint-requests/", joint(), "nspa_user")])
 def test_concurrent_requests_with_one_key_create_once(postgres, request, api, path, body, role):

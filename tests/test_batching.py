@@ -153,7 +153,7 @@ def test_command_says_what_it_did(reviewer, capsys):
     assert "Batched 1 cases: 1 new batches, 0 open batches joined." in capsys.readouterr().out
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_neither_duplicate_nor_lose_a_case(postgres, reviewer, monkeypatch):
     # Leave the cases waiting: this test runs batching itself, twice at once.
     monkeypatch.setattr("cases.tasks.build_batches_task.delay", lambda *args, **kwargs: None)

@@ -40,7 +40,7 @@ def worker(postgres, redis_url):
         process.kill()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_submitted_lor_is_batched_by_the_worker(worker, reviewer):
     case = submit(reviewer, country="PL")
     assert Case.objects.get(pk=case.pk).stage == Stage.LOR_ACTIONABLE  # queued, not run in-process

@@ -39,13 +39,13 @@ def test_customer_code_is_used_not_the_iso_code(reviewer):
     assert submit(reviewer, country="PL").case_number == "P9-B-AAA"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_allocation_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         allocate_case_number(Country.objects.get(pk="PL"), ImplementingAgency.objects.get(pk="B"))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first_of_pair", [True, False], ids=["new-sequence", "existing-sequence"])
 def test_concurrent_allocations_never_share_a_number(postgres, first_of_pair):
     """Several real transactions allocate at once on PostgreSQL; each waits on the row lock."""

@@ -7,7 +7,7 @@ from cases.models import Case
 
 from ..builders import submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_pl, liaison_de):

@@ -10,7 +10,7 @@ from cases.stages import Stage
 
 from ..builders import submit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, reviewer):
