@@ -6,7 +6,6 @@ one; the cases of one joint request always land together (under the key of the l
 the first participant for agent sales); a batch holds at most REVIEW_BATCH_SIZE cases, overflow opens
 another; a batch a reviewer has started takes no newcomers. Joining moves the case to `in_review`.
 """
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings

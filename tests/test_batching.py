@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from cases.batching import build_batches
 from cases.models import BatchStatus, Case, CaseEvent, ReviewBatch

@@ -11,7 +11,7 @@ from ..queries import batch_queue
 from ..models import Case, Outcome, ReviewBatch, Role
 from ..services.batches import decide_batch, start_batch
 from . import docs
-from .filters import BatchFilter
+from ..filters import BatchFilter
 from .serializers import LineItemSerializer
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}

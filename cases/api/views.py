@@ -14,7 +14,7 @@ from ..services.joint_requests import file_joint_request
 from ..services.lor import withdraw_case
 from ..services.submission import submit_lor
 from . import docs
-from .filters import CaseFilter
+from ..filters import CaseFilter
 from .idempotency import idempotent
 from .inputs import JointRequestInput, LorInput, WithdrawInput
 from .permissions import READERS

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as InputError
 
 from .. import workflow
 from ..access import role_of
-from ..api.filters import CaseFilter
+from ..filters import CaseFilter
 from ..models import Case, Decision, Role
 from ..queries import case_detail_queryset
 from ..services.lor import withdraw_case

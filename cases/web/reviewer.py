@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..api.filters import BatchFilter
+from ..filters import BatchFilter
 from ..batch_facts import attach_case_facts, attach_precedents
 from ..models import BatchStatus, Outcome, ReviewBatch
 from ..queries import batch_queue

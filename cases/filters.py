@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from bins.grouping import members_of
 from bins.models import Bin, Capability, Country, Region
 
-from ..models import BatchStatus, Case, JointRequest, ReviewBatch
-from ..stages import Stage
+from .models import BatchStatus, Case, JointRequest, ReviewBatch
+from .stages import Stage
 
 
 @extend_schema_field(OpenApiTypes.STR)
