@@ -9,6 +9,9 @@ from .models import (
     CongressionalNotification,
     Decision,
     DesignatorSequence,
+    IdempotencyRecord,
+    ReviewBatch,
+    ReviewerNote,
     ImplementingAgency,
     JointRequest,
     LetterOfOfferAndAcceptance,
@@ -150,6 +153,31 @@ class DesignatorSequenceAdmin(ReadOnlyAdmin):
     list_filter = ["implementing_agency"]
     search_fields = ["country__name", "country__iso2"]
     list_select_related = ["country", "implementing_agency"]
+
+
+@admin.register(ReviewBatch)
+class ReviewBatchAdmin(ReadOnlyAdmin):
+    list_display = ["id", "group_key", "capability", "status", "created_at", "review_started_at", "decided_at",
+                    "assigned_reviewer"]
+    list_filter = ["status", "capability", "bin", "region"]
+    search_fields = ["group_key"]
+    list_select_related = ["capability", "assigned_reviewer"]
+
+
+@admin.register(ReviewerNote)
+class ReviewerNoteAdmin(ReadOnlyAdmin):
+    list_display = ["case", "author", "created_at"]
+    search_fields = ["case__case_number", "text"]
+    list_filter = ["author"]
+    list_select_related = ["case", "author"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["user", "key", "status_code", "created_at"]
+    list_filter = ["status_code"]
+    search_fields = ["key", "user__username"]
+    list_select_related = ["user"]
 
 
 @admin.register(Profile)

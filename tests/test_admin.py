@@ -65,3 +65,11 @@ def test_audit_trail_cannot_be_changed_or_deleted_in_admin(admin_client, reviewe
 def test_rules_are_editable(admin_client):
     assert admin_client.get(reverse("admin:cases_notificationrule_add")).status_code == 200
     assert admin_client.get(reverse("admin:bins_bin_add")).status_code == 200
+
+
+def test_every_model_is_in_the_admin():
+    from django.apps import apps
+
+    for app_label in ("bins", "cases"):
+        for model in apps.get_app_config(app_label).get_models():
+            assert model in admin.site._registry, model
