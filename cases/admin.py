@@ -155,6 +155,14 @@ class DesignatorSequenceAdmin(ReadOnlyAdmin):
     list_select_related = ["country", "implementing_agency"]
 
 
+@admin.register(LineItem)
+class LineItemAdmin(ReadOnlyAdmin):
+    list_display = ["case", "description", "capability", "quantity", "unit_cost_usd", "is_mde"]
+    list_filter = ["capability", "is_mde", "is_design_construction"]
+    search_fields = ["description", "case__case_number"]
+    list_select_related = ["case", "capability"]
+
+
 @admin.register(ReviewBatch)
 class ReviewBatchAdmin(ReadOnlyAdmin):
     list_display = ["id", "group_key", "capability", "status", "created_at", "review_started_at", "decided_at",
