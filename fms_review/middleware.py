@@ -19,3 +19,16 @@ class RequestSizeLimitMiddleware:
                 {"detail": f"The request body is {length} bytes; the limit is {limit} bytes."}, status=413
             )
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content-Security-Policy of settings with every response (a page may have its own)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY_EXCEPTIONS.get(request.path, settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        return response

@@ -44,3 +44,12 @@ def sign_in(page, live_server):
         page.wait_for_load_state()
 
     return sign_in_as
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(page):
+    """Every page satisfies its Content-Security-Policy: the browser reports nothing it refused."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    yield
+    assert refused == []
