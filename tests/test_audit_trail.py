@@ -33,3 +33,28 @@ def test_events_cannot_be_bulk_changed(event, operation):
     with pytest.raises(PermissionDenied):
         queryset.update(verb="deny") if operation == "update" else queryset.delete()
     assert CaseEvent.objects.get(pk=event.pk).verb == event.verb
+
+
+def test_the_database_refuses_an_update_from_any_client(event):
+    from django.db import DatabaseError, connection, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_caseevent SET verb = 'deny' WHERE id = %s", [event.pk])
+    assert CaseEvent.objects.get(pk=event.pk).verb == event.verb
+
+
+def test_the_database_refuses_a_delete(postgres, event):
+    from django.db import DatabaseError, connection, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM cases_caseevent WHERE id = %s", [event.pk])
+    assert CaseEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_no_api_operation_can_change_or_delete_anything_recorded(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    methods = {method for operations in schema["paths"].values() for method in operations}
+    assert methods <= {"get", "post", "parameters"}
+    assert not any("event" in path for path in schema["paths"])
