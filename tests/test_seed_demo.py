@@ -1,6 +1,7 @@
 """seed_demo: accounts, realistic cases with genuine audit trails, idempotency, and its refusal."""
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
@@ -19,7 +20,7 @@ def seeded(settings):
 
 def test_accounts_sign_in_with_their_roles(seeded):
     for username, (role, country, _, superuser) in DEMO_ACCOUNTS.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert (user.profile.role, user.profile.country_id, user.is_superuser) == (role, country, superuser)
 

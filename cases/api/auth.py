@@ -1,11 +1,17 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from django.contrib.auth.signals import user_logged_in
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import docs
+
+LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again in an hour."
 
 
 class TokenView(ObtainAuthToken):
@@ -23,6 +29,7 @@ class TokenView(ObtainAuthToken):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: docs.VALIDATION_ERROR,
+            403: OpenApiResponse(response=docs.DETAIL, description="Locked out after repeated failures."),
             415: docs.UNSUPPORTED,
             429: OpenApiResponse(response=docs.DETAIL, description="Too many attempts; try again later."),
         },
@@ -30,4 +37,16 @@ class TokenView(ObtainAuthToken):
         tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # django-axes marks the request when the account is locked for this address.
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": LOCKED_OUT}, status=status.HTTP_403_FORBIDDEN)
+            raise
+        user = serializer.validated_data["user"]
+        # Issuing a token is a sign-in: it resets the failure count and records the last login.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

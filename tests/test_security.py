@@ -1,0 +1,75 @@
+"""Sign-in lock-out, session expiry and token revocation."""
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "test-pass-2026"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def token_attempt(client, password):
+    return client.post("/api/v1/auth/token/", {"username": "li-pl", "password": password},
+                       content_type="application/json")
+
+
+def test_the_token_endpoint_locks_out_after_repeated_failures(client, liaison_pl):
+    statuses = [token_attempt(client, "wrong").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [403]  # the failure that reaches the limit locks
+    locked = token_attempt(client, GOOD)
+    assert locked.status_code == 403 and "token" not in locked.json()
+    assert "try again in an hour" in locked.json()["detail"]
+
+
+def test_the_sign_in_page_locks_out_after_repeated_failures(client, liaison_pl):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "li-pl", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "li-pl", "password": GOOD})
+    assert response.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_before_the_limit_resets_the_count(client, liaison_pl):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        token_attempt(client, "wrong")
+    assert token_attempt(client, GOOD).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        token_attempt(client, "wrong")
+    assert token_attempt(client, GOOD).status_code == 200
+
+
+def test_sessions_expire(client, liaison_pl):
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client.post("/accounts/login/", {"username": "li-pl", "password": GOOD})
+    assert client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+
+
+def test_an_administrator_revokes_a_token(client, api, liaison_pl, admin_user):
+    token = Token.objects.create(user=liaison_pl)
+    assert api(liaison_pl).get("/api/v1/cases/").status_code == 200
+    client.force_login(admin_user)
+    response = client.post(f"/admin/authtoken/tokenproxy/{token.user_id}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=liaison_pl).exists()
+    from rest_framework.test import APIClient
+
+    revoked = APIClient()
+    revoked.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert revoked.get("/api/v1/cases/").status_code == 401
+
+
+def test_passwords_are_checked_by_djangos_validators():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("password", "12345678", "short"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
