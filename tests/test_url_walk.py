@@ -1,0 +1,112 @@
+"""Every URL in the URL conf, as an anonymous visitor and as each role: only the roles a page serves
+get it (200); everyone else is sent to sign in, refused or told it is not there; nobody gets a 5xx."""
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases.batching import build_batches
+from cases.models import JointRequest, ReviewBatch
+
+from .builders import lor_fields, submit
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = {"anonymous", "no_role", "reviewer", "admin", "liaison_pl", "nspa"}
+SIGNED_IN = EVERYONE - {"anonymous"}
+ROLES = {"reviewer", "admin", "liaison_pl", "nspa"}
+REVIEWERS = {"reviewer", "admin"}
+NOBODY = set()
+
+# URL pattern -> (concrete path, roles that get a 200 from GET)
+SERVED = {
+    "healthz": ("/healthz", EVERYONE),
+    "api/v1/auth/token/": ("/api/v1/auth/token/", NOBODY),  # POST only
+    "api/v1/countries/": ("/api/v1/countries/", ROLES),
+    "api/v1/bins/": ("/api/v1/bins/", ROLES),
+    "api/v1/capabilities/": ("/api/v1/capabilities/", ROLES),
+    "api/v1/lors/": ("/api/v1/lors/", NOBODY),  # POST only
+    "api/v1/^cases/$": ("/api/v1/cases/", ROLES),
+    "api/v1/^cases/(?P<pk>[^/.]+)/$": ("/api/v1/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
+    "api/v1/^cases/(?P<pk>[^/.]+)/steps/(?P<step>[a-z-]+)/$": ("/api/v1/cases/{pl}/steps/offer/", NOBODY),
+    "api/v1/^cases/(?P<pk>[^/.]+)/withdraw/$": ("/api/v1/cases/{pl}/withdraw/", NOBODY),
+    "api/v1/^joint-requests/$": ("/api/v1/joint-requests/", REVIEWERS | {"nspa"}),
+    "api/v1/^joint-requests/(?P<pk>[^/.]+)/$": ("/api/v1/joint-requests/{joint}/", REVIEWERS | {"nspa"}),
+    "api/v1/^batches/$": ("/api/v1/batches/", REVIEWERS),
+    "api/v1/^batches/(?P<pk>[^/.]+)/$": ("/api/v1/batches/{batch}/", REVIEWERS),
+    "api/v1/^batches/(?P<pk>[^/.]+)/decisions/$": ("/api/v1/batches/{batch}/decisions/", NOBODY),
+    "api/v1/^batches/(?P<pk>[^/.]+)/start/$": ("/api/v1/batches/{batch}/start/", NOBODY),
+    "api/schema/": ("/api/schema/", EVERYONE),
+    "api/docs/": ("/api/docs/", EVERYONE),
+    "accounts/login/": ("/accounts/login/", EVERYONE),
+    "accounts/logout/": ("/accounts/logout/", NOBODY),  # POST only
+    "": ("/", REVIEWERS),
+    "batches/<int:pk>/": ("/batches/{batch}/", REVIEWERS),
+    "batches/<int:pk>/start/": ("/batches/{batch}/start/", NOBODY),
+    "batches/<int:pk>/decide/": ("/batches/{batch}/decide/", NOBODY),
+    "cases/": ("/cases/", ROLES),
+    "cases/export.csv": ("/cases/export.csv", ROLES),
+    "cases/new/": ("/cases/new/", {"liaison_pl"}),
+    "cases/<int:pk>/": ("/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
+    "cases/<int:pk>/steps/<slug:step>/": ("/cases/{pl}/steps/offer/", NOBODY),
+    "cases/<int:pk>/withdraw/": ("/cases/{pl}/withdraw/", NOBODY),
+    "cases/<int:pk>/notes/": ("/cases/{pl}/notes/", NOBODY),
+    "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
+    "metrics/": ("/metrics/", REVIEWERS),
+    "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),
+}
+REFUSED = {301, 302, 401, 403, 404, 405}
+
+
+def url_patterns(patterns=None, prefix=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue  # walked below, model by model
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def admin_paths():
+    yield reverse("admin:index")
+    for model in admin.site._registry:
+        meta = model._meta
+        yield reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+
+
+@pytest.fixture
+def world(reviewer, liaison_pl, nspa_user, admin_user):
+    pl = submit(liaison_pl, country="PL")
+    fields = {k: v for k, v in lor_fields().items() if k not in {"country", "line_items", "title"}}
+    from cases.services.joint_requests import file_joint_request
+
+    joint = file_joint_request(filed_by=nspa_user, title="Coalition", model="agent_sales",
+                               participants=[{"country": c, "line_items": lor_fields()["line_items"]} for c in ("LT", "LV")],
+                               **fields)
+    build_batches()
+    users = {"anonymous": None, "no_role": UserFactory(username="nobody"), "reviewer": reviewer, "admin": admin_user,
+             "liaison_pl": liaison_pl, "nspa": nspa_user}
+    ids = {"pl": pl.pk, "joint": joint.pk, "batch": ReviewBatch.objects.get(cases=pl).pk}
+    return users, ids
+
+
+def test_the_table_covers_every_url():
+    assert set(url_patterns()) == set(SERVED)
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_each_url_serves_only_its_roles(client, world, role):
+    users, ids = world
+    if users[role]:
+        client.force_login(users[role])
+    for pattern, (path, allowed) in SERVED.items():
+        status = client.get(path.format(**ids)).status_code
+        if role in allowed:
+            assert status == 200, (role, path, status)
+        else:
+            assert status in REFUSED, (role, path, status)
+    for path in admin_paths():
+        status = client.get(path).status_code
+        assert status == (200 if role == "admin" else 302), (role, path, status)
+    assert JointRequest.objects.count() == 1
