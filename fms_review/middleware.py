@@ -1,5 +1,10 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
 
 
 class RequestSizeLimitMiddleware:
@@ -31,4 +36,24 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         policy = settings.CONTENT_SECURITY_POLICY_EXCEPTIONS.get(request.path, settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that cannot reach the database answers 503 with Retry-After, not a 500 or a hang.
+
+    Its transaction, if any, was rolled back with the failure, so nothing is half-written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.warning("Database unavailable for %s: %s", request.path, exception)
+        response = JsonResponse({"detail": "The service is briefly unavailable; try again shortly."}, status=503)
+        response["Retry-After"] = "5"
         return response

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fms_review.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Sign-in lock-out (django-axes) for the sign-in page, the admin and the API token endpoint alike:
@@ -105,6 +106,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request in seconds (503), instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while seed_demo writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -249,5 +253,8 @@ LOGGING = {
                              "formatter": os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # In-process tasks would log a line per request; a worker's log keeps them.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
