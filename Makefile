@@ -38,3 +38,4 @@ clean:
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a fms_review_bench database on 127.0.0.1); not part of CI.
 bench: venv
 	$(BIN)/python -m tests.bench.batching
+	$(BIN)/python -m tests.bench.load

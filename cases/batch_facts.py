@@ -2,10 +2,10 @@
 countries and prospective notifications of a page of batches, and the precedents of one batch."""
 from collections import defaultdict
 
+from django.db.models import Count
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
-from bins.models import Country
 
 from . import rules
 from .models import Case, Decision, Outcome
@@ -14,24 +14,22 @@ PRECEDENTS_SHOWN = 10
 
 
 def attach_case_facts(batches):
-    """Set `countries` and `notification_count` on each batch, from one query for the whole page."""
+    """Set `countries` and `notification_count` on each batch, in two queries for the whole page."""
     batches = list(batches)
-    rows = Case.objects.filter(review_batch__in=[batch.pk for batch in batches]).values_list(
-        "review_batch_id", "country_id", "country__purchaser_type", "country__cn_tier", "mde_value_usd",
-        "total_value_usd", "design_construction_value_usd",
+    ids = [batch.pk for batch in batches]
+    countries = defaultdict(list)
+    pairs = (Case.objects.filter(review_batch__in=ids).values_list("review_batch_id", "country_id")
+             .distinct().order_by("review_batch_id", "country_id"))
+    for batch_id, country in pairs:
+        countries[batch_id].append(country)
+    notifiable = dict(
+        Case.objects.filter(review_batch__in=ids).order_by().values("review_batch_id")
+        .annotate(n=Count("id", filter=rules.notification_required_q(timezone.localdate())))
+        .values_list("review_batch_id", "n")
     )
-    countries, notifiable = defaultdict(set), defaultdict(int)
-    today = timezone.localdate()
-    with rules.memoized():
-        for batch_id, country, purchaser_type, tier, mde, total, dc in rows:
-            countries[batch_id].add(country)
-            purchaser = Country(purchaser_type=purchaser_type, cn_tier=tier)
-            if rules.assess_notification(purchaser, mde_value=mde, total_value=total, design_construction_value=dc,
-                                         on=today).required:
-                notifiable[batch_id] += 1
     for batch in batches:
-        batch.countries = sorted(countries[batch.pk])
-        batch.notification_count = notifiable[batch.pk]
+        batch.countries = countries[batch.pk]
+        batch.notification_count = notifiable.get(batch.pk, 0)
     return batches
 
 

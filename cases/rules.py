@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
+
 from bins.models import PurchaserType
 
 from .models import DevelopmentGroup, NotificationRule, NotificationTier, Timer, TimerRule
@@ -36,10 +38,12 @@ def in_force(model, on, **key):
     memo = _memo.get()
     if memo is None:
         return model.objects.filter(effective_from__lte=on, **key).order_by("-effective_from").first()
-    memo_key = (model, tuple(sorted(key.items())))
-    if memo_key not in memo:
-        memo[memo_key] = list(model.objects.filter(**key).order_by("-effective_from"))
-    return next((row for row in memo[memo_key] if row.effective_from <= on), None)
+    if model not in memo:  # the rule tables are small: one query reads a whole table
+        memo[model] = list(model.objects.order_by("-effective_from"))
+    return next(
+        (row for row in memo[model] if row.effective_from <= on and all(getattr(row, k) == v for k, v in key.items())),
+        None,
+    )
 
 
 def notification_rule(tier, on):
@@ -92,6 +96,27 @@ def assess_notification(country, *, mde_value, total_value, design_construction_
         if value >= threshold
     ]
     return NotificationAssessment(required=bool(tripped), tripped=tripped, tier=tier, rule=rule)
+
+
+def notification_required_q(on, prefix=""):
+    """The same test as `assess_notification`, as a filter on cases (for counting many in SQL).
+
+    Warning: keep in step with assess_notification; tests/test_rules.py checks both on the golden table.
+    """
+    def at_or_over(rule):
+        return (
+            Q(**{f"{prefix}mde_value_usd__gte": rule.mde_threshold_usd})
+            | Q(**{f"{prefix}total_value_usd__gte": rule.total_threshold_usd})
+            | Q(**{f"{prefix}design_construction_value_usd__gte": rule.design_construction_threshold_usd})
+        )
+
+    with memoized():  # one query for the three tiers' rows
+        in_force = {tier: notification_rule(tier, on) for tier in NotificationTier}
+    organisation = Q(**{f"{prefix}country__purchaser_type": PurchaserType.ORGANIZATION})
+    condition = organisation & at_or_over(in_force[NotificationTier.NATO_ORG])
+    for tier in (NotificationTier.NATO_PLUS, NotificationTier.STANDARD):
+        condition |= ~organisation & Q(**{f"{prefix}country__cn_tier": tier}) & at_or_over(in_force[tier])
+    return condition
 
 
 AOD_TIMERS = {

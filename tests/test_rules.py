@@ -108,3 +108,21 @@ def test_development_group(has_mde, has_dc, notifiable, group):
 @pytest.mark.parametrize("group,days", [("A", 45), ("B", 100), ("C", 150)])
 def test_anticipated_offer_date(group, days):
     assert (rules.anticipated_offer_date(group, TODAY) - TODAY).days == days
+
+
+@pytest.mark.django_db
+def test_the_sql_form_agrees_with_the_assessment_on_the_golden_table(reviewer):
+    from cases.models import Case
+
+    from .builders import submit
+
+    for row in golden("cn_thresholds.csv"):
+        if row["country"] == "NSPA":
+            continue
+        items = [{"description": "x", "capability": "anti-armor", "quantity": 1, "unit_cost_usd": row["total_usd"],
+                  "is_mde": Decimal(row["mde_usd"]) > 0, "is_design_construction": Decimal(row["design_construction_usd"]) > 0}]
+        case = submit(reviewer, country=row["country"], line_items=items)
+        Case.objects.filter(pk=case.pk).update(mde_value_usd=Decimal(row["mde_usd"]),
+                                               design_construction_value_usd=Decimal(row["design_construction_usd"]))
+        in_sql = Case.objects.filter(rules.notification_required_q(TODAY), pk=case.pk).exists()
+        assert in_sql is (row["required"] == "true"), row

@@ -102,7 +102,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["stage", "country"], name="case_stage_country_idx"),
             models.Index(fields=["stage", "primary_capability"], name="case_stage_capability_idx"),
-            models.Index(fields=["created_at"], name="case_created_idx"),
+            # The case lists' order (newest first), for everyone and within one country.
+            models.Index(fields=["-created_at", "-id"], name="case_newest_idx"),
+            models.Index(fields=["country", "-created_at", "-id"], name="case_country_newest_idx"),
             models.Index(fields=["total_value_usd"], name="case_total_idx"),
             models.Index(
                 fields=["created_at", "id"], condition=Q(stage="lor_actionable", review_batch__isnull=True),

@@ -3,7 +3,7 @@ from django.db import connection
 from psycopg2.extras import execute_values
 
 from bins.models import Capability, Country
-from cases.models import Case
+from cases.models import Case, DesignatorSequence
 from cases.numbering import designator_for
 from cases.stages import Stage
 
@@ -34,4 +34,11 @@ class Fixture:
                 rows,
                 template="(%s, %s, %s, %s, %s, %s, %s, 1000000, 0, 0, false, now(), now(), now(), '')",
                 page_size=5000,
+            )
+            # Bring the designator sequences past the numbers used, as the numbering service would have.
+            cursor.execute(
+                f"INSERT INTO {DesignatorSequence._meta.db_table} (country_id, implementing_agency_id, last_issued) "
+                f"SELECT country_id, implementing_agency_id, count(*) FROM {Case._meta.db_table} "
+                "GROUP BY country_id, implementing_agency_id "
+                "ON CONFLICT (country_id, implementing_agency_id) DO UPDATE SET last_issued = EXCLUDED.last_issued"
             )
