@@ -1,5 +1,6 @@
-"""Schemathesis drives every documented operation, signed in as each role, through the real WSGI app:
-no 5xx, and every answer matches the OpenAPI description (status code, content type, body)."""
+"""Schemathesis drives every documented operation, signed in as each role, through the real WSGI app,
+with valid and invalid data: no 5xx, and every answer matches the OpenAPI description (status code,
+content type, body)."""
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -23,6 +25,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 # Loaded at collection: serving the schema touches no database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# Valid requests and invalid ones (wrong types, missing fields, out-of-range values): both must get a
+# documented answer, never a 5xx.
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 
 @pytest.fixture
