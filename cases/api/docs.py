@@ -103,3 +103,8 @@ DECISIONS_EXAMPLE = OpenApiExample(
 STEP_EXAMPLE = OpenApiExample(
     "Record acceptance", request_only=True, value={"signed_on": "2027-01-15", "initial_deposit_on": "2027-01-20"}
 )
+
+AMEND_EXAMPLE = OpenApiExample(
+    "Supply the funding source", request_only=True,
+    value={"funding_source": "fmf", "justification": "Basing: Rzeszow; replaces stocks transferred in 2025."},
+)

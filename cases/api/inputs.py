@@ -112,3 +112,25 @@ class JointRequestInput(CommonLorFields):
 
 class WithdrawInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+class LorAmendInput(serializers.Serializer):
+    """What the purchaser may supply or correct on an LOR that is received or returned: any of these."""
+
+    request_type = serializers.ChoiceField(choices=RequestType.choices, required=False)
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, required=False)
+    justification = serializers.CharField(max_length=5000, required=False)
+    desired_delivery_date = serializers.DateField(required=False)
+    originator_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    third_party_involvement = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    dcs_negotiation = serializers.BooleanField(required=False)
+
+    def validate_desired_delivery_date(self, day):
+        if day < timezone.localdate():
+            raise serializers.ValidationError("The desired delivery date is in the past.")
+        return day
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError({"non_field_errors": ["Give at least one field to change."]})
+        return data

@@ -11,12 +11,12 @@ from ..access import role_of
 from ..models import Case, JointRequest, Role
 from ..queries import case_detail_queryset
 from ..services.joint_requests import file_joint_request
-from ..services.lor import withdraw_case
+from ..services.lor import amend_lor, withdraw_case
 from ..services.submission import submit_lor
 from . import docs
 from ..filters import CaseFilter
 from .idempotency import idempotent
-from .inputs import JointRequestInput, LorInput, WithdrawInput
+from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
 from .permissions import READERS
 from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
 from ..steps import STEPS, StepInput, needs
@@ -63,7 +63,7 @@ class LorView(APIView):
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """The cases the caller may see: a liaison their country's, NSPA its joint requests', a reviewer all."""
 
-    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON},
+    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON}, "amend": {Role.LIAISON},
              "step": {Role.REVIEWER, Role.ADMIN, Role.LIAISON}}
     filterset_class = CaseFilter
 
@@ -91,6 +91,22 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = WithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         withdraw_case(case, actor=request.user, reason=data.validated_data["reason"])
+        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+
+    @extend_schema(
+        request=LorAmendInput,
+        responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
+        examples=[docs.AMEND_EXAMPLE],
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["post"], url_path="lor")
+    def amend(self, request, pk=None):
+        """The purchaser's liaison supplies what the LOR lacked, or corrects a returned LOR and resubmits it;
+        the checks run again and a complete LOR becomes actionable at once."""
+        case = self.get_object()
+        data = LorAmendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        amend_lor(case, dict(data.validated_data), actor=request.user)
         return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
 
     @extend_schema(

@@ -14,9 +14,10 @@ from rest_framework.exceptions import ValidationError as InputError
 from .. import workflow
 from ..access import role_of
 from ..filters import CaseFilter
-from ..models import Case, Decision, Role
+from ..models import Case, Decision, FundingSource, RequestType, Role
 from ..queries import case_detail_queryset
-from ..services.lor import withdraw_case
+from ..services.lor import amend_lor, withdraw_case
+from ..stages import Stage
 from ..services.notes import add_note
 from ..steps import STEPS, StepInput, needs, offered_steps
 from ..workflow import BEFORE_ACCEPTANCE
@@ -68,6 +69,25 @@ def case_export(request):
     return response
 
 
+class AmendLorForm(forms.Form):
+    """The LOR fields a purchaser can supply or correct while the LOR is received or returned."""
+
+    request_type = forms.ChoiceField(choices=RequestType.choices)
+    funding_source = forms.ChoiceField(choices=FundingSource.choices)
+    desired_delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    originator_reference = forms.CharField(max_length=60, required=False, label="Your reference number")
+    third_party_involvement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                              required=False)
+
+    @classmethod
+    def for_lor(cls, lor):
+        return cls(initial={name: getattr(lor, name) for name in cls.base_fields})
+
+
+AMENDABLE_STAGES = (Stage.LOR_RECEIVED, Stage.LOR_RETURNED)
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Internal note")
 
@@ -77,11 +97,13 @@ def visible_case(request, pk):
 
 
 @roles(*ALL_ROLES)
-def case_page(request, pk, note_form=None, step_errors=None):
+def case_page(request, pk, note_form=None, step_errors=None, amend_form=None):
     case = visible_case(request, pk)
     role = role_of(request.user)
     reviewer = role in REVIEWERS
+    can_amend = role == Role.LIAISON and case.stage in AMENDABLE_STAGES
     context = {
+        "amend_form": (amend_form or AmendLorForm.for_lor(case.lor)) if can_amend else None,
         "case": case,
         "spans": stage_spans(case),
         "due": due_dates(case),
@@ -93,7 +115,7 @@ def case_page(request, pk, note_form=None, step_errors=None):
         "note_form": note_form or NoteForm(),
         "decisions": list(case.decisions.all()),
     }
-    return render(request, "cases/case.html", context, status=400 if (note_form or step_errors) else 200)
+    return render(request, "cases/case.html", context, status=400 if (note_form or step_errors or amend_form) else 200)
 
 
 @require_POST
@@ -131,6 +153,27 @@ def case_withdraw(request, pk):
         messages.success(request, "The request is withdrawn.")
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
+    return redirect("case", pk=pk)
+
+
+@require_POST
+@roles(Role.LIAISON)
+def case_amend(request, pk):
+    """Supply what the LOR lacked, or correct a returned LOR and resubmit it."""
+    case = visible_case(request, pk)
+    form = AmendLorForm(request.POST)
+    if not form.is_valid():
+        return case_page(request, pk, amend_form=form)
+    try:
+        case = amend_lor(case, form.cleaned_data, actor=request.user)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return case_page(request, pk, amend_form=form)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("case", pk=pk)
+    messages.success(request, f"Letter of Request updated: the case is now {case.get_stage_display()}.")
     return redirect("case", pk=pk)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/steps/<slug:step>/", case_pages.case_step, name="case-step"),
     path("cases/<int:pk>/withdraw/", case_pages.case_withdraw, name="case-withdraw"),
     path("cases/<int:pk>/notes/", case_pages.case_note, name="case-note"),
+    path("cases/<int:pk>/lor/", case_pages.case_amend, name="case-amend"),
     path("nspa/", nspa.joint_requests, name="nspa"),
     path("metrics/", metrics.metrics_page, name="metrics"),
     path("metrics/<slug:name>.csv", metrics.metrics_csv, name="metrics-csv"),
