@@ -31,16 +31,16 @@ DEMO_REFERENCE = "DEMO-"
 
 # Where seeded cases end up, with weights; the timeline of each is laid out to fit before today.
 TARGET_WEIGHTS = {
-    Stage.LOR_RECEIVED: 8,
+    Stage.LOR_RECEIVED: 9,
     Stage.LOR_RETURNED: 4,
-    Stage.IN_REVIEW: 33,
+    Stage.IN_REVIEW: 36,
     Stage.DENIED: 5,
-    Stage.LOA_DEVELOPMENT: 16,
+    Stage.LOA_DEVELOPMENT: 15,
     Stage.CN_REVIEW: 5,
-    Stage.LOA_OFFERED: 7,
-    Stage.LOA_ACCEPTED: 5,
-    Stage.LOA_EXPIRED: 3,
-    Stage.IMPLEMENTED: 5,
+    Stage.LOA_OFFERED: 6,
+    Stage.LOA_ACCEPTED: 4,
+    Stage.LOA_EXPIRED: 2,
+    Stage.IMPLEMENTED: 4,
     Stage.CLOSED: 2,
     Stage.WITHDRAWN: 6,
 }
@@ -250,7 +250,7 @@ class Calendar:
                                                reason=plan.rng.choice(WITHDRAW_REASONS), at=plan.clock)
             else:
                 waiting.append(plan)
-        for plan in self.review_by_month(waiting):
+        for plan in self.review_by_quarter(waiting):
             self.develop(plan)
 
     def return_early(self, plan):
@@ -258,15 +258,15 @@ class Calendar:
             decisions.decide_case(plan.case, "return", actor=self.reviewer,
                                   reason=plan.rng.choice(RETURN_REASONS), at=plan.clock)
 
-    def review_by_month(self, plans):
-        """Month by month: batch the month's actionable cases the day after its last one, then a reviewer
-        takes each new batch and decides its cases in one go. Returns the approved plans."""
-        months = defaultdict(list)
+    def review_by_quarter(self, plans):
+        """Quarter by quarter: batch the quarter's actionable cases the day after its last one, then a
+        reviewer takes each new batch and decides its cases in one go. Returns the approved plans."""
+        quarters = defaultdict(list)
         for plan in plans:
-            months[(plan.case.created_at.year, plan.case.created_at.month)].append(plan)
+            quarters[(plan.case.created_at.year, (plan.case.created_at.month - 1) // 3)].append(plan)
         approved = []
-        for month in sorted(months):
-            members = months[month]
+        for quarter in sorted(quarters):
+            members = quarters[quarter]
             at = min(self.now, max(plan.case.created_at for plan in members) + timedelta(days=1))
             batching.build_batches(case_ids=[plan.case.pk for plan in members], at=at, groups=self.catalog.groups)
             by_batch = defaultdict(list)

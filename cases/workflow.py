@@ -276,7 +276,7 @@ def move(case_or_id, action, *, actor=None, reason="", payload=None, at=None, lo
         case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
         case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
                                  "review_batch"])
-        CaseEvent.objects.create(
+        append_event(
             case=case, actor=actor, verb=Verb(spec.action.value), from_stage=from_stage, to_stage=case.stage,
             payload=event_payload, at=ctx.at,
         )
@@ -319,7 +319,14 @@ def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
 
 def record(case, verb, *, actor=None, payload=None, at=None):
     """Write an audit event that does not change the stage (a milestone on the way). Caller holds the lock."""
-    return CaseEvent.objects.create(
+    return append_event(
         case=case, actor=actor, verb=verb, from_stage=case.stage, to_stage=case.stage,
         payload=payload or {}, at=at or timezone.now(),
     )
+
+
+def append_event(**fields):
+    """Insert one audit event. An INSERT is all an event ever gets, so the ORM's save() machinery
+    (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
+    (event,) = CaseEvent.objects.bulk_create([CaseEvent(**fields)])
+    return event
