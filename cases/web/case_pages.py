@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError as InputError
 from .. import workflow
 from ..access import role_of
 from ..filters import CaseFilter
-from ..models import Case, Decision, FundingSource, RequestType, Role
+from ..models import Case, Decision, Role
 from ..queries import case_detail_queryset
 from ..services.lor import amend_lor, withdraw_case
 from ..stages import Stage
@@ -22,6 +22,7 @@ from ..services.notes import add_note
 from ..steps import STEPS, StepInput, needs, offered_steps
 from ..workflow import BEFORE_ACCEPTANCE
 from .access import REVIEWERS, roles
+from .portal import LorDetailsForm
 from .timeline import due_dates, stage_spans
 
 ALL_ROLES = (Role.REVIEWER, Role.ADMIN, Role.LIAISON, Role.NSPA)
@@ -69,22 +70,6 @@ def case_export(request):
     return response
 
 
-class AmendLorForm(forms.Form):
-    """The LOR fields a purchaser can supply or correct while the LOR is received or returned."""
-
-    request_type = forms.ChoiceField(choices=RequestType.choices)
-    funding_source = forms.ChoiceField(choices=FundingSource.choices)
-    desired_delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    originator_reference = forms.CharField(max_length=60, required=False, label="Your reference number")
-    third_party_involvement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                                              required=False)
-
-    @classmethod
-    def for_lor(cls, lor):
-        return cls(initial={name: getattr(lor, name) for name in cls.base_fields})
-
-
 AMENDABLE_STAGES = (Stage.LOR_RECEIVED, Stage.LOR_RETURNED)
 
 
@@ -103,7 +88,7 @@ def case_page(request, pk, note_form=None, step_errors=None, amend_form=None):
     reviewer = role in REVIEWERS
     can_amend = role == Role.LIAISON and case.stage in AMENDABLE_STAGES
     context = {
-        "amend_form": (amend_form or AmendLorForm.for_lor(case.lor)) if can_amend else None,
+        "amend_form": (amend_form or LorDetailsForm.for_lor(case.lor)) if can_amend else None,
         "case": case,
         "spans": stage_spans(case),
         "due": due_dates(case),
@@ -161,7 +146,7 @@ def case_withdraw(request, pk):
 def case_amend(request, pk):
     """Supply what the LOR lacked, or correct a returned LOR and resubmit it."""
     case = visible_case(request, pk)
-    form = AmendLorForm(request.POST)
+    form = LorDetailsForm(request.POST)
     if not form.is_valid():
         return case_page(request, pk, amend_form=form)
     try:

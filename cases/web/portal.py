@@ -12,9 +12,9 @@ from ..services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
 from .access import roles
 
 
-class LorForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    implementing_agency = forms.ModelChoiceField(ImplementingAgency.objects.all(), empty_label=None)
+class LorDetailsForm(forms.Form):
+    """The LOR fields a purchaser writes, and may later supply or correct (see case_pages.case_amend)."""
+
     request_type = forms.ChoiceField(choices=RequestType.choices)
     funding_source = forms.ChoiceField(choices=FundingSource.choices)
     desired_delivery_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -28,6 +28,17 @@ class LorForm(forms.Form):
         if day < timezone.localdate():
             raise forms.ValidationError("The desired delivery date is in the past.")
         return day
+
+    @classmethod
+    def for_lor(cls, lor):
+        return cls(initial={name: getattr(lor, name) for name in cls.base_fields})
+
+
+class LorForm(LorDetailsForm):
+    title = forms.CharField(max_length=200)
+    implementing_agency = forms.ModelChoiceField(ImplementingAgency.objects.all(), empty_label=None)
+
+    field_order = ["title", "implementing_agency"]
 
 
 class LineItemForm(forms.Form):
