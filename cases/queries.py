@@ -1,7 +1,7 @@
 """Querysets shared by the API and the pages, so both fetch a case the same way (and as cheaply)."""
 from decimal import Decimal
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import Aggregate, CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import Case, CaseEvent, Decision, ReviewBatch
@@ -18,22 +18,45 @@ def case_detail_queryset():
     )
 
 
-def per_batch(aggregate, **conditions):
-    """A correlated subquery: `aggregate` over the cases of the outer batch."""
-    cases = Case.objects.filter(review_batch=OuterRef("pk"), **conditions).order_by().values("review_batch")
-    return Subquery(cases.annotate(value=aggregate).values("value"))
+class DistinctList(Aggregate):
+    """The distinct values of a text column, comma-joined in no particular order (STRING_AGG on
+    PostgreSQL, GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(DISTINCT %(expressions)s)",
+                               **extra)
+
+
+# What a batch's cases add up to, by name: summed per batch by `batch_facts.attach_case_facts` for a page,
+# or as correlated subqueries by `sortable_by_case_facts` when the queue is sorted or filtered by them.
+CASE_FACTS = {
+    "case_count": Count("*"),
+    "total_value_usd": Sum("total_value_usd"),
+    "oldest_case": Min("created_at"),
+    "stalled_count": Count("id", filter=Q(stalled_since__isnull=False)),
+}
+EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": None, "stalled_count": 0}
 
 
 def batch_queue(user):
-    """Review batches with the columns the queue shows, scoped to `user`.
+    """Review batches scoped to `user`, with the rows their columns name."""
+    return ReviewBatch.objects.visible_to(user).select_related("bin", "assigned_reviewer", "capability")
 
-    The columns are correlated subqueries rather than a GROUP BY over every case, so a page of 25
-    batches costs 25 small index lookups whatever the number of cases, as long as the order is by a
-    batch column.
-    """
-    return ReviewBatch.objects.visible_to(user).select_related("bin", "assigned_reviewer", "capability").annotate(
-        case_count=Coalesce(per_batch(Count("*")), 0),
-        total_value_usd=Coalesce(per_batch(Sum("total_value_usd")), Value(Decimal("0"))),
-        oldest_case=per_batch(Min("created_at")),
-        stalled_count=Coalesce(per_batch(Count("*"), stalled_since__isnull=False), 0),
-    )
+
+def sortable_by_case_facts(queryset):
+    """The CASE_FACTS as columns, to sort or filter the queue by. Correlated subqueries rather than a
+    GROUP BY over every case: when the order is by a batch column, only the page's rows compute them."""
+    return queryset.annotate(**{
+        name: per_batch(aggregate) if EMPTY_BATCH[name] is None else Coalesce(per_batch(aggregate), Value(EMPTY_BATCH[name]))
+        for name, aggregate in CASE_FACTS.items()
+    })
+
+
+def per_batch(aggregate):
+    """A correlated subquery: `aggregate` over the cases of the outer batch."""
+    cases = Case.objects.filter(review_batch=OuterRef("pk")).order_by().values("review_batch")
+    return Subquery(cases.annotate(value=aggregate).values("value"))

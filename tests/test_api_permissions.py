@@ -84,10 +84,9 @@ VISIBLE = {
 
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
-def test_lists_and_counts_hold_only_what_the_role_may_see(api, world, role):
+def test_lists_hold_only_what_the_role_may_see(api, world, role):
     body = call(api, world, role, "get", "/api/v1/cases/").json()
-    assert {row["country"] for row in body["results"]} == VISIBLE[role]
-    assert body["count"] == len(VISIBLE[role])
+    assert sorted(row["country"] for row in body["results"]) == sorted(VISIBLE[role])
 
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
@@ -95,7 +94,6 @@ def test_lists_and_counts_hold_only_what_the_role_may_see(api, world, role):
 def test_filtering_by_another_country_leaks_nothing(api, world, role, country):
     body = call(api, world, role, "get", f"/api/v1/cases/?country={country}").json()
     expected = 1 if country in VISIBLE[role] else 0
-    assert body["count"] == expected
     assert len(body["results"]) == expected
 
 
@@ -109,5 +107,5 @@ def test_withdrawn_case_is_withdrawn_through_the_stage_machine(api, world):
 
 def test_joint_request_lists_hold_its_cases(api, world):
     body = call(api, world, "nspa", "get", "/api/v1/joint-requests/").json()
-    assert body["count"] == JointRequest.objects.count() == 1
+    assert len(body["results"]) == JointRequest.objects.count() == 1
     assert [case["country"] for case in body["results"][0]["cases"]] == ["LT", "LV"]

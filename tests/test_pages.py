@@ -1,6 +1,8 @@
 """The server-rendered pages: who may open what, the forms, the exports, and bounded queries."""
 import csv
 import io
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -9,7 +11,7 @@ from cases.models import Case, Decision, ReviewBatch, ReviewerNote
 from cases.services.batches import start_batch
 from cases.stages import Stage
 
-from .builders import LARGE_ITEMS, Builder, submit
+from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +177,28 @@ def test_case_list_query_count_is_bounded(signed_in, reviewer, django_assert_max
     client = signed_in(reviewer)
     with django_assert_max_num_queries(10):
         assert client.get("/cases/").status_code == 200
+
+
+def test_dashboard_sorts_and_filters_by_what_the_cases_add_up_to(signed_in, reviewer):
+    """Batches of 3, 1 and 2 Polish cases; the single maritime case is the oldest and the only stalled one."""
+    made = {}
+    for capability, count, day in (("anti-armor", 3, 5), ("maritime", 1, 1), ("isr-uas", 2, 3)):
+        for _ in range(count):
+            made[capability] = submit(reviewer, country="PL", at=T0 + timedelta(days=day),
+                                      line_items=[dict(SMALL_ITEMS[0], capability=capability)])
+    build_batches()
+    Case.objects.filter(pk=made["maritime"].pk).update(stalled_since=T0, stalled_reason="No decision in 30 days.")
+    client = signed_in(reviewer)
+
+    def queue(query):
+        return [(batch.capability_id, batch.case_count, batch.total_value_usd, batch.stalled_count)
+                for batch in client.get(f"/?{query}").context["batches"]]
+
+    million = Decimal("1000000.00")
+    assert queue("ordering=-cases") == [("anti-armor", 3, 3 * million, 0), ("isr-uas", 2, 2 * million, 0),
+                                        ("maritime", 1, million, 1)]
+    assert [row[0] for row in queue("ordering=value")] == ["maritime", "isr-uas", "anti-armor"]
+    assert [row[0] for row in queue("ordering=oldest")] == ["maritime", "isr-uas", "anti-armor"]
+    assert [row[0] for row in queue("ordering=-oldest")] == ["anti-armor", "isr-uas", "maritime"]
+    assert queue("stalled=on") == [("maritime", 1, million, 1)]
+    assert sorted(queue("")) == sorted(queue("ordering=-cases"))

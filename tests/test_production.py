@@ -62,3 +62,13 @@ def test_logs_are_one_json_object_per_line():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "WARNING" and entry["message"] == "Batching not queued (down)"
     assert entry["time"].endswith("+00:00")
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit(postgres):
+    """JIT compilation cost tens of milliseconds on queries that run in a few."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -79,7 +79,7 @@ CASE_LIST_EXAMPLE = OpenApiExample(
     "One page",
     response_only=True,
     value={
-        "count": 1, "next": None, "previous": None,
+        "next": None, "previous": None,
         "results": [{
             "id": 17, "case_number": "PL-B-AAC", "country": "PL", "implementing_agency": "B",
             "title": "Patriot PAC-3 MSE replenishment", "stage": "lor_actionable",

@@ -18,13 +18,12 @@ from ..filters import CaseFilter
 from .idempotency import idempotent
 from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
 from .permissions import READERS
+from .rows import Rows
 from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
 from ..steps import STEPS, StepInput, needs
 
 
-LIST_COLUMNS = ["id", "case_number", "country_id", "implementing_agency_id", "title", "stage", "stage_entered_at",
-                "primary_capability_id", "total_value_usd", "mde_value_usd", "design_construction_value_usd",
-                "joint_request_id", "created_at"]
+CASE_ROWS = Rows(CaseListSerializer)
 
 
 def case_detail(case_id, user):
@@ -68,12 +67,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CaseFilter
 
     def get_queryset(self):
-        if self.action == "list":
-            # Only the listed columns: a page is 50 rows, and the row width is most of the cost.
-            queryset = Case.objects.only(*LIST_COLUMNS)
-        else:
-            queryset = case_detail_queryset()
+        queryset = Case.objects.all() if self.action == "list" else case_detail_queryset()
         return queryset.visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(CASE_ROWS.of(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(CASE_ROWS.render(page))
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer

@@ -53,7 +53,7 @@ class ReviewBatch(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "group_key", "capability"], name="batch_status_key_idx"),
-            models.Index(fields=["created_at"], name="batch_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="batch_newest_idx"),  # the queue's order
         ]
 
     def __str__(self):

@@ -15,7 +15,7 @@ from .. import workflow
 from ..filters import BatchFilter
 from ..batch_facts import attach_case_facts, attach_precedents
 from ..models import BatchStatus, Outcome, ReviewBatch
-from ..queries import batch_queue
+from ..queries import batch_queue, sortable_by_case_facts
 from ..services.batches import decide_batch, start_batch
 from ..stages import Stage
 from .access import REVIEWERS, roles
@@ -32,6 +32,12 @@ class QueueFilter(BatchFilter):
                 ("case_count", "cases")),
         label="Sort by",
     )
+
+    def filter_queryset(self, queryset):
+        sorts = [field.lstrip("-") for field in self.form.cleaned_data.get("ordering") or []]
+        if self.form.cleaned_data.get("stalled") or any(field != "created" for field in sorts):
+            queryset = sortable_by_case_facts(queryset)
+        return super().filter_queryset(queryset)
 
     def only_stalled(self, queryset, name, value):
         return queryset.filter(stalled_count__gt=0) if value else queryset

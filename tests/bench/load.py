@@ -23,6 +23,7 @@ django.setup()
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from cases.models import Case, Profile  # noqa: E402
@@ -66,6 +67,9 @@ def wrk(port, path, script, token, session="", seconds=SECONDS):
 
 
 def main():
+    with connection.cursor() as cursor:
+        # As autovacuum would have left a database in use: statistics current, visibility map set.
+        cursor.execute("VACUUM ANALYZE")
     reviewer, liaison = user("load-reviewer", "reviewer"), user("load-liaison", "liaison", "PL")
     tokens = {name: Token.objects.get_or_create(user=account)[0].key for name, account in
               (("reviewer", reviewer), ("liaison", liaison))}

@@ -1,0 +1,23 @@
+"""django-filter, without the cost of a filter form when the request names no filter.
+
+Building and validating a FilterSet's form (a copy of every filter and form field) took a fifth of an
+unfiltered case list's time; with no filter parameter there is nothing for it to validate or narrow.
+"""
+from django_filters.rest_framework import DjangoFilterBackend
+
+
+class FilterBackend(DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not parameters_of(filterset_class) & request.query_params.keys():
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def parameters_of(filterset_class):
+    """The query parameters a FilterSet reads: its filter names, and the suffixed names of range widgets."""
+    names = set()
+    for name, filter_ in filterset_class.base_filters.items():
+        suffixes = getattr(filter_.field_class.widget, "suffixes", None) or [""]
+        names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+    return names
