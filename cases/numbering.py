@@ -2,6 +2,7 @@
 from django.db import connection, transaction
 
 from .models import DesignatorSequence
+from .workflow import WorkflowError
 
 # I and O are left out, as in DSCA designators, so they are never read as 1 and 0.
 # Warning: changing this alphabet renumbers every future case; existing numbers stay as issued.
@@ -9,8 +10,9 @@ DESIGNATOR_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 DESIGNATOR_CAPACITY = len(DESIGNATOR_ALPHABET) ** 3
 
 
-class DesignatorsExhausted(Exception):
-    pass
+class DesignatorsExhausted(WorkflowError):
+    """Every designator of a purchaser and agency is issued: a conflict with the state of the case
+    numbers (the API answers 409), not a fault of the request."""
 
 
 def designator_for(index):
@@ -37,7 +39,13 @@ def allocate_case_number(country, agency):
             [DesignatorSequence(country=country, implementing_agency=agency)], ignore_conflicts=True
         )
         issued = next_in_sequence(country.pk, agency.pk)
-    designator = designator_for(issued - 1)
+    try:
+        designator = designator_for(issued - 1)
+    except DesignatorsExhausted:
+        raise DesignatorsExhausted(
+            f"All {DESIGNATOR_CAPACITY:,} case designators of {country.customer_code}-{agency.code} are issued; "
+            "no new case can be numbered for this purchaser and implementing agency."
+        ) from None
     return designator, f"{country.customer_code}-{agency.code}-{designator}"
 
 

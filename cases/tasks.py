@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
 from . import batching, timers
 from .models import IdempotencyRecord
@@ -23,8 +25,16 @@ RELIABLE = {
 }
 
 
+# Set while a batching run is queued and not yet started. One run batches every actionable case, so a
+# burst of LORs needs one run, not one each. Expires in case a queued run is lost with the broker.
+BATCHING_QUEUED = "batching-queued"
+BATCHING_QUEUED_SECONDS = 120
+
+
 @shared_task(**RELIABLE)
 def build_batches_task(case_ids=None):
+    # Cleared before batching reads anything: a case that becomes actionable from here on queues a new run.
+    cache.delete(BATCHING_QUEUED)
     return asdict(batching.build_batches(case_ids=case_ids))
 
 
@@ -50,9 +60,11 @@ def purge_idempotency_records_task():
 
 
 def request_batching():
-    """Queue a batching run (after commit). If the broker is down the case stays actionable and the
-    beat schedule's safety net batches it later; the request that saved it still succeeds."""
+    """Queue a batching run (after commit), unless one is queued and has not started: that run will
+    see this case. If Redis is down the case stays actionable and the beat schedule's safety net
+    batches it later; the request that saved it still succeeds."""
     try:
-        build_batches_task.delay()
-    except BrokerError as error:
+        if cache.add(BATCHING_QUEUED, True, BATCHING_QUEUED_SECONDS):
+            build_batches_task.delay()
+    except (BrokerError, RedisError) as error:
         log.warning("Batching not queued (%s); the periodic run will pick the case up.", error)

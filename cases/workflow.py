@@ -5,6 +5,8 @@ its guards hold, runs the move's effect, writes the CaseEvent and saves, all in 
 Nothing else changes `Case.stage`. Callers turn WorkflowError into a 409 or a form error; a
 GuardFailed that names a `field` is the caller's input at fault (a 400).
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -329,4 +331,21 @@ def append_event(**fields):
     """Insert one audit event. An INSERT is all an event ever gets, so the ORM's save() machinery
     (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
     (event,) = CaseEvent.objects.bulk_create([CaseEvent(**fields)])
+    collecting = _written.get()
+    if collecting is not None:
+        collecting.append(event)
     return event
+
+
+_written = ContextVar("events_written", default=None)
+
+
+@contextmanager
+def events_written():
+    """Collect the audit events appended one by one within the block, in order: a service that has
+    just created a case can show its timeline without reading it back."""
+    token = _written.set([])
+    try:
+        yield _written.get()
+    finally:
+        _written.reset(token)

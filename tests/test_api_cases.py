@@ -10,6 +10,7 @@ from cases.models import Case
 from cases.services.joint_requests import file_joint_request
 from cases.stages import Stage
 
+from .api_data import lor
 from .builders import T0, LARGE_ITEMS, Builder, lor_fields, submit
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,17 @@ def test_offsets_postgresql_cannot_store_are_normalised(api, reviewer, portfolio
     response = api(reviewer).get("/api/v1/cases/?created_before=2026-03-04T14:50:19%2B23:20")
     assert response.status_code == 200
     assert numbers(response) == ["DE", "PL"]
+
+
+@pytest.mark.parametrize("changes", [{}, {"dcs_negotiation": True}], ids=["actionable", "incomplete"])
+def test_the_201_is_the_case_as_it_reads_back(api, liaison_pl, changes, django_assert_max_num_queries):
+    """The 201 is built from what the service wrote (cases.queries.as_written), not read back."""
+    client = api(liaison_pl)
+    # token+profile, agency, capabilities, timer rule, the writes (the pair's first case also creates
+    # its sequence), then only the line items read back
+    with django_assert_max_num_queries(18):
+        created = client.post("/api/v1/lors/", lor(**changes), format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body == client.get(f"/api/v1/cases/{body['id']}/").json()
+    assert [event["verb"] for event in body["timeline"]][-1] == ("lor_checked" if changes else "mark_actionable")

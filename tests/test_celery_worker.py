@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from cases.models import Case
+from cases.tasks import BATCHING_QUEUED
 from cases.stages import Stage
 from fms_review.celery import app
 
@@ -26,6 +28,7 @@ def database_url():
 @pytest.fixture
 def worker(postgres, redis_url):
     app.control.purge()  # tasks queued by earlier tests are not this test's
+    cache.delete(BATCHING_QUEUED)  # nor is their note that a run is queued
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "fms_review", "worker", "--pool", "solo", "--loglevel", "WARNING",

@@ -63,3 +63,17 @@ def test_concurrent_allocations_never_share_a_number(postgres, first_of_pair):
     assert len(set(results)) == workers
     offset = 0 if first_of_pair else 1
     assert sorted(results) == [f"NO-P-{designator_for(offset + n)}" for n in range(workers)]
+
+
+@pytest.mark.django_db
+def test_a_purchaser_out_of_designators_gets_409_and_nothing_is_written(api, liaison_pl):
+    from cases.models import Case, DesignatorSequence
+
+    from .api_data import lor
+
+    DesignatorSequence.objects.create(country_id="PL", implementing_agency_id="B", last_issued=DESIGNATOR_CAPACITY)
+    response = api(liaison_pl).post("/api/v1/lors/", lor(), format="json")
+    assert response.status_code == 409
+    assert "All 13,824 case designators of PL-B are issued" in response.json()["detail"]
+    assert not Case.objects.exists()
+    assert DesignatorSequence.objects.get(country_id="PL", implementing_agency_id="B").last_issued == DESIGNATOR_CAPACITY

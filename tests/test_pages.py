@@ -187,7 +187,7 @@ def test_dashboard_sorts_and_filters_by_what_the_cases_add_up_to(signed_in, revi
             made[capability] = submit(reviewer, country="PL", at=T0 + timedelta(days=day),
                                       line_items=[dict(SMALL_ITEMS[0], capability=capability)])
     build_batches()
-    Case.objects.filter(pk=made["maritime"].pk).update(stalled_since=T0, stalled_reason="No decision in 30 days.")
+    Case.objects.filter(pk=made["maritime"].pk).update(stalled_since=T0, stalled_reason="decision")
     client = signed_in(reviewer)
 
     def queue(query):

@@ -34,3 +34,28 @@ def test_database_is_the_configured_one(postgres):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('server_version_num')::int")
         assert cursor.fetchone()[0] >= 120000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_lors_queues_one_batching_run(redis_url, reviewer):
+    """While a run is queued and not started, newly actionable cases wait for it; once it starts, the
+    next case queues another."""
+    import redis
+
+    from cases.tasks import BATCHING_QUEUED, build_batches_task
+
+    from .builders import submit
+
+    broker = redis.Redis.from_url(redis_url)
+    app.control.purge()
+    cache.delete(BATCHING_QUEUED)
+    for _ in range(5):
+        submit(reviewer)
+    assert broker.llen("celery") == 1 and cache.get(BATCHING_QUEUED)
+    app.control.purge()
+    build_batches_task.apply()  # the worker takes the run
+    assert cache.get(BATCHING_QUEUED) is None
+    submit(reviewer)
+    assert broker.llen("celery") == 1
+    app.control.purge()
+    cache.delete(BATCHING_QUEUED)

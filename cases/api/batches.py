@@ -12,12 +12,12 @@ from ..models import Case, Outcome, ReviewBatch, Role
 from ..services.batches import decide_batch, start_batch
 from . import docs
 from ..filters import BatchFilter
-from .serializers import LineItemSerializer
+from .serializers import LineItemSerializer, ModelSerializer
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     key = serializers.CharField(source="group_key")
     bin = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     region = serializers.CharField(source="region_id", allow_null=True)
@@ -48,7 +48,7 @@ class PrecedentSerializer(serializers.Serializer):
     total_value_usd = serializers.DecimalField(source="case.total_value_usd", max_digits=16, decimal_places=2)
 
 
-class BatchCaseSerializer(serializers.ModelSerializer):
+class BatchCaseSerializer(ModelSerializer):
     country = serializers.CharField(source="country_id")
     line_items = LineItemSerializer(many=True)
     request_type = serializers.CharField(source="lor.request_type")

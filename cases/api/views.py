@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from ..access import role_of
 from ..models import Case, JointRequest, Role
-from ..queries import case_detail_queryset
+from ..queries import as_written, case_detail_queryset
 from ..services.joint_requests import file_joint_request
 from ..services.lor import amend_lor, withdraw_case
 from ..services.submission import submit_lor
@@ -21,6 +21,7 @@ from .permissions import READERS
 from .rows import Rows
 from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
 from ..steps import STEPS, StepInput, needs
+from ..workflow import events_written
 
 
 CASE_ROWS = Rows(CaseListSerializer)
@@ -48,8 +49,9 @@ class LorView(APIView):
         data = LorInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        case = submit_lor(submitted_by=request.user, **fields)
-        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data, status=status.HTTP_201_CREATED)
+        with events_written() as events:
+            case = submit_lor(submitted_by=request.user, **fields)
+        return Response(CaseDetailSerializer(as_written(case, events)).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -57,6 +57,8 @@ def submit_lor(
         today=timezone.localdate(at),
     )
     totals = totals_of(items)
+    # Read before the case number is taken: the number's row stays locked until the commit.
+    validation_due_on = rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at))
     with transaction.atomic():
         designator, case_number = allocate_case_number(country, agency)
         case = Case.objects.create(
@@ -88,7 +90,7 @@ def submit_lor(
             third_party_involvement=third_party_involvement,
             dcs_negotiation=dcs_negotiation,
             received_at=at,
-            validation_due_on=rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at)),
+            validation_due_on=validation_due_on,
             submitted_by=submitted_by,
         )
         complete = check_lor(lor, at=at)

@@ -15,7 +15,7 @@ from .. import workflow
 from ..access import role_of
 from ..filters import CaseFilter
 from ..models import Case, Decision, Role
-from ..queries import case_detail_queryset
+from ..queries import case_page_queryset
 from ..services.lor import amend_lor, withdraw_case
 from ..stages import Stage
 from ..services.notes import add_note
@@ -78,7 +78,7 @@ class NoteForm(forms.Form):
 
 
 def visible_case(request, pk):
-    return get_object_or_404(case_detail_queryset().visible_to(request.user), pk=pk)
+    return get_object_or_404(case_page_queryset().visible_to(request.user), pk=pk)
 
 
 @roles(*ALL_ROLES)

@@ -9,6 +9,7 @@ from bins.models import Capability
 
 from ..models import FundingSource, ImplementingAgency, RequestType, Role
 from ..services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
+from ..workflow import WorkflowError
 from .access import roles
 
 
@@ -69,6 +70,8 @@ def submit_lor_page(request):
                                       **form.cleaned_data)
                 except ValidationError as error:
                     form.add_error(None, "; ".join(error.messages))
+                except WorkflowError as error:
+                    form.add_error(None, error.message)
                 else:
                     messages.success(request, f"Letter of Request received: case {case.case_number}.")
                     return redirect("case", pk=case.pk)
