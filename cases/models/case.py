@@ -40,16 +40,20 @@ class Case(models.Model):
     cases.totals, which derives them from the line items.
     """
 
-    case_number = models.CharField(
-        max_length=8, unique=True, validators=[RegexValidator(CASE_NUMBER_PATTERN)], editable=False
+    # Indexes are named in Meta only: every one is rewritten when batching moves 100,000 cases, so the
+    # single-column and pattern (LIKE) indexes Django would add for these fields are left out.
+    case_number = models.CharField(max_length=8, validators=[RegexValidator(CASE_NUMBER_PATTERN)], editable=False)
+    country = models.ForeignKey("bins.Country", on_delete=models.PROTECT, related_name="cases", db_index=False)
+    implementing_agency = models.ForeignKey(
+        ImplementingAgency, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
-    country = models.ForeignKey("bins.Country", on_delete=models.PROTECT, related_name="cases")
-    implementing_agency = models.ForeignKey(ImplementingAgency, on_delete=models.PROTECT, related_name="cases")
     designator = models.CharField(max_length=3, editable=False)
     title = models.CharField(max_length=200)
     stage = models.CharField(max_length=20, choices=Stage, default=Stage.LOR_RECEIVED, editable=False)
     stage_entered_at = models.DateTimeField(default=timezone.now, editable=False)
-    primary_capability = models.ForeignKey("bins.Capability", on_delete=models.PROTECT, related_name="cases")
+    primary_capability = models.ForeignKey(
+        "bins.Capability", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     total_value_usd = models.DecimalField(default=Decimal("0"), editable=False, **MONEY)
     mde_value_usd = models.DecimalField("MDE value (USD)", default=Decimal("0"), editable=False, **MONEY)
     design_construction_value_usd = models.DecimalField(
@@ -77,6 +81,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["case_number"], name="case_number_unique"),
             models.UniqueConstraint(
                 fields=["country", "implementing_agency", "designator"], name="case_designator_unique"
             ),
@@ -102,9 +107,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["stage", "country"], name="case_stage_country_idx"),
             models.Index(fields=["stage", "primary_capability"], name="case_stage_capability_idx"),
-            # The case lists' order (newest first), for everyone and within one country.
+            # The case lists' order (newest first), for everyone, within one country, of one capability.
             models.Index(fields=["-created_at", "-id"], name="case_newest_idx"),
             models.Index(fields=["country", "-created_at", "-id"], name="case_country_newest_idx"),
+            models.Index(fields=["primary_capability", "-created_at", "-id"], name="case_capability_newest_idx"),
             models.Index(fields=["total_value_usd"], name="case_total_idx"),
             models.Index(
                 fields=["created_at", "id"], condition=Q(stage="lor_actionable", review_batch__isnull=True),

@@ -53,7 +53,8 @@ class CaseEvent(models.Model):
     these rows; they record what cases.workflow did.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_case_at_idx (case, at) alone: batching writes 100,000 events at once.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events", db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
