@@ -26,6 +26,7 @@ from django.utils import timezone  # noqa: E402
 
 from cases import workflow  # noqa: E402
 from cases.batching import build_batches  # noqa: E402
+from tests.bench import machine  # noqa: E402
 from tests.bench.fixture import Fixture  # noqa: E402
 from cases.models import Case, ReviewBatch  # noqa: E402
 from cases.stages import Action, Stage  # noqa: E402
@@ -108,6 +109,7 @@ def main():
     rows.append(("5,000 cases one at a time (ORM loop)", len(sample), loop_seconds, loop_statements, peak_rss_mb()))
 
     print("\nBatching on PostgreSQL: set-based build_batches against a one-case-at-a-time loop\n")
+    print(machine.line() + "\n")
     print(f"{'run':40} {'cases':>8} {'seconds':>9} {'statements':>11} {'peak RSS MB':>12}")
     for label, cases, seconds, statement_count, rss in rows:
         print(f"{label:40} {cases:>8,} {seconds:9.2f} {statement_count:>11,} {rss:12.0f}")

@@ -27,6 +27,7 @@ from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from cases.models import Case, Profile  # noqa: E402
+from tests.bench import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -107,6 +108,7 @@ def main():
         server.wait(timeout=30)
     bare = results[0][1]
     print(f"\nLoad: gunicorn, {WORKERS} workers, {CLIENTS} clients, {SECONDS} s each, over {before:,} cases\n")
+    print(machine.line() + "\n")
     print(f"{'endpoint':40} {'req/s':>8} {'x bare':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
     for label, rate, errors, p50, p99, _ in results:
         print(f"{label:40} {rate:8.0f} {rate / bare:7.2f} {p50:7.1f} {p99:7.1f} {errors:>7}")
