@@ -60,7 +60,7 @@ class Case(models.Model):
         "design and construction value (USD)", default=Decimal("0"), editable=False, **MONEY
     )
     joint_request = models.ForeignKey(
-        "cases.JointRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "cases.JointRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", db_index=False
     )
     review_batch = models.ForeignKey(
         "cases.ReviewBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", editable=False
@@ -112,6 +112,10 @@ class Case(models.Model):
             models.Index(fields=["country", "-created_at", "-id"], name="case_country_newest_idx"),
             models.Index(fields=["primary_capability", "-created_at", "-id"], name="case_capability_newest_idx"),
             models.Index(fields=["total_value_usd"], name="case_total_idx"),
+            # Most cases are no joint request's: only those that are are indexed (NSPA's list, the filter).
+            models.Index(
+                fields=["joint_request"], condition=Q(joint_request__isnull=False), name="case_joint_request_idx"
+            ),
             models.Index(
                 fields=["created_at", "id"], condition=Q(stage="lor_actionable", review_batch__isnull=True),
                 name="case_awaiting_batch_idx",
