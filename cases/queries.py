@@ -48,8 +48,8 @@ class DistinctList(Aggregate):
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(DISTINCT %(expressions)s)",
-                               **extra)
+        template = "%(function)s(DISTINCT %(expressions)s)"
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template=template, **extra)
 
 
 # What a batch's cases add up to, by name: summed per batch by `batch_facts.attach_case_facts` for a page,
@@ -71,10 +71,11 @@ def batch_queue(user):
 def sortable_by_case_facts(queryset):
     """The CASE_FACTS as columns, to sort or filter the queue by. Correlated subqueries rather than a
     GROUP BY over every case: when the order is by a batch column, only the page's rows compute them."""
-    return queryset.annotate(**{
-        name: per_batch(aggregate) if EMPTY_BATCH[name] is None else Coalesce(per_batch(aggregate), Value(EMPTY_BATCH[name]))
-        for name, aggregate in CASE_FACTS.items()
-    })
+    columns = {}
+    for name, aggregate in CASE_FACTS.items():
+        empty = EMPTY_BATCH[name]
+        columns[name] = per_batch(aggregate) if empty is None else Coalesce(per_batch(aggregate), Value(empty))
+    return queryset.annotate(**columns)
 
 
 def per_batch(aggregate):
