@@ -9,29 +9,44 @@ from bins.grouping import groups_by_country
 
 from . import rules
 from .models import Case, Decision, Outcome
-from .queries import CASE_FACTS, EMPTY_BATCH, DistinctList
+from .queries import CASE_FACTS, EMPTY_BATCH, Joined
 
 PRECEDENTS_SHOWN = 10
 
 
-def attach_case_facts(batches):
-    """Set on each batch the CASE_FACTS, `countries` and `notification_count`, from one query for the
-    whole page."""
-    batches = list(batches)
+NO_CASES = {**EMPTY_BATCH, "countries": [], "notification_count": 0, "oldest_case_age_days": None}
+
+
+def case_facts(batch_ids):
+    """{batch id: its CASE_FACTS, `countries` (sorted), `notification_count` and `oldest_case_age_days`}
+    for each batch holding a case, from one query that reads only the covering index of a batch's cases."""
     rows = (
-        Case.objects.filter(review_batch__in=[batch.pk for batch in batches]).order_by().values("review_batch_id")
+        Case.objects.filter(review_batch__in=batch_ids).order_by().values("review_batch_id")
         # Named apart from the case's own columns (total_value_usd), which an annotation may not shadow.
         .annotate(**{f"sum_{name}": aggregate for name, aggregate in CASE_FACTS.items()},
-                  sum_countries=DistinctList("country_id"),
-                  sum_notification_count=Count("id", filter=rules.notification_required_q(timezone.localdate())))
+                  sum_countries=Joined("country_id"),
+                  sum_notification_count=Count(
+                      "review_batch", filter=rules.notification_required_q(timezone.localdate())))
     )
-    facts = {row["review_batch_id"]: row for row in rows}
+    now = timezone.now()
+    return {
+        row["review_batch_id"]: {
+            **{name: row[f"sum_{name}"] for name in CASE_FACTS},
+            "countries": sorted(set(row["sum_countries"].split(","))),
+            "notification_count": row["sum_notification_count"],
+            "oldest_case_age_days": (now - row["sum_oldest_case"]).days,
+        }
+        for row in rows
+    }
+
+
+def attach_case_facts(batches):
+    """Set the `case_facts` on each batch of a page; a batch whose cases all left it gets NO_CASES."""
+    batches = list(batches)
+    facts = case_facts([batch.pk for batch in batches])
     for batch in batches:
-        row = facts.get(batch.pk)  # none for a batch whose cases all left it
-        for name in CASE_FACTS:
-            setattr(batch, name, row[f"sum_{name}"] if row else EMPTY_BATCH[name])
-        batch.countries = sorted(row["sum_countries"].split(",")) if row else []
-        batch.notification_count = row["sum_notification_count"] if row else 0
+        for name, value in facts.get(batch.pk, NO_CASES).items():
+            setattr(batch, name, value)
     return batches
 
 

@@ -39,26 +39,28 @@ def case_page_queryset():
     return case_detail_queryset().select_related("country", "primary_capability", "review_batch", "joint_request")
 
 
-class DistinctList(Aggregate):
-    """The distinct values of a text column, comma-joined in no particular order (STRING_AGG on
-    PostgreSQL, GROUP_CONCAT on SQLite)."""
+class Joined(Aggregate):
+    """A text column's values, comma-joined (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite), in the
+    order rows are read, repeats kept: DISTINCT would sort every group, which cost more than the rest."""
 
     function = "STRING_AGG"
-    template = "%(function)s(DISTINCT %(expressions)s, ',')"
+    template = "%(function)s(%(expressions)s, ',')"
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        template = "%(function)s(DISTINCT %(expressions)s)"
-        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template=template, **extra)
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s)",
+                              **extra)
 
 
-# What a batch's cases add up to, by name: summed per batch by `batch_facts.attach_case_facts` for a page,
+# What a batch's cases add up to, by name: summed per batch by `batch_facts.case_facts` for a page,
 # or as correlated subqueries by `sortable_by_case_facts` when the queue is sorted or filtered by them.
+# Filtered counts count `review_batch`, never empty among a batch's cases, rather than the id: every
+# column read is in the covering index (case_batch_facts_idx), so the table itself is not read.
 CASE_FACTS = {
     "case_count": Count("*"),
     "total_value_usd": Sum("total_value_usd"),
     "oldest_case": Min("created_at"),
-    "stalled_count": Count("id", filter=Q(stalled_since__isnull=False)),
+    "stalled_count": Count("review_batch", filter=Q(stalled_since__isnull=False)),
 }
 EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": None, "stalled_count": 0}
 

@@ -1,6 +1,12 @@
 """Combined review through the API: the queue, a batch side by side, start, and batch decisions."""
-import pytest
+import json
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from cases.api.batches import BatchSerializer
+from cases.batch_facts import attach_case_facts
 from cases.batching import build_batches
 from cases.models import BatchStatus, Case, Decision, ReviewBatch
 from cases.services.batches import start_batch
@@ -61,6 +67,26 @@ def test_queue_row(api, reviewer, batch):
 )
 def test_queue_filters(api, reviewer, batch, query, count):
     assert len(api(reviewer).get(f"/api/v1/batches/?{query}").json()["results"]) == count
+
+
+def test_list_rows_are_what_the_serializer_would_give(api, reviewer, batch):
+    """The list renders database rows and `case_facts` for speed (cases.api.rows); the serializer over
+    batches with their facts attached stays the contract: a bin's batch, a region's, an emptied one."""
+    for country in ("BR", "CO", "PL"):
+        submit(reviewer, country=country, line_items=[dict(LARGE_ITEMS[0], capability="maritime")])
+    build_batches()
+    emptied = ReviewBatch.objects.get(capability="maritime", bin__isnull=False)
+    Case.objects.filter(review_batch=emptied).update(review_batch=None)
+    Case.objects.filter(country="CO").update(created_at=timezone.now() - timedelta(days=400, hours=1))
+    rows = api(reviewer).get("/api/v1/batches/").json()["results"]
+    expected = BatchSerializer(attach_case_facts(ReviewBatch.objects.order_by("-created_at", "-id")), many=True).data
+    assert rows == json.loads(json.dumps(expected)) and len(rows) == 3
+    by_id = {row["id"]: row for row in rows}
+    region = ReviewBatch.objects.get(group_key="region:SOUTHCOM").pk
+    assert by_id[region]["countries"] == ["BR", "CO"] and by_id[region]["bin"] is None
+    assert by_id[region]["oldest_case_age_days"] == 400
+    assert by_id[emptied.pk]["case_count"] == 0 and by_id[emptied.pk]["oldest_case_age_days"] is None
+    assert rows[-1]["assigned_reviewer"] == reviewer.username
 
 
 def test_batch_side_by_side_with_precedents(api, reviewer, batch):

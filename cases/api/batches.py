@@ -1,17 +1,17 @@
 """Combined review for US reviewers: the batch queue, one batch side by side, start, decide."""
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..batch_facts import attach_case_facts, attach_precedents
+from ..batch_facts import NO_CASES, attach_case_facts, attach_precedents, case_facts
 from ..queries import batch_queue
 from ..models import Case, Outcome, ReviewBatch, Role
 from ..services.batches import decide_batch, start_batch
 from . import docs
 from ..filters import BatchFilter
+from .rows import Rows
 from .serializers import LineItemSerializer, ModelSerializer
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}
@@ -26,7 +26,7 @@ class BatchSerializer(ModelSerializer):
     case_count = serializers.IntegerField()
     countries = serializers.ListField(child=serializers.CharField())
     total_value_usd = serializers.DecimalField(max_digits=18, decimal_places=2)
-    oldest_case_age_days = serializers.SerializerMethodField()
+    oldest_case_age_days = serializers.IntegerField(allow_null=True)
     notification_count = serializers.IntegerField(help_text="Cases that will need congressional notification.")
     created = serializers.DateTimeField(source="created_at")
 
@@ -36,8 +36,9 @@ class BatchSerializer(ModelSerializer):
                   "oldest_case_age_days", "notification_count", "created", "review_started_at", "decided_at",
                   "assigned_reviewer"]
 
-    def get_oldest_case_age_days(self, batch) -> int | None:
-        return (timezone.now() - batch.oldest_case).days if batch.oldest_case else None
+
+# The list's rows: the batch's own columns fetched by Rows, what its cases add up to by `case_facts`.
+BATCH_ROWS = Rows(BatchSerializer, computed=NO_CASES)
 
 
 class PrecedentSerializer(serializers.Serializer):
@@ -120,9 +121,12 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return BatchSerializer if self.action == "list" else BatchDetailSerializer
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return attach_case_facts(page) if page is not None else None
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(BATCH_ROWS.of(self.filter_queryset(self.get_queryset())))
+        facts = case_facts([row["id"] for row in page])
+        for row in page:
+            row.update(facts.get(row["id"], NO_CASES))
+        return self.get_paginated_response(BATCH_ROWS.render(page))
 
     def detail_response(self, pk):
         batch = attach_precedents(attach_case_facts([self.get_queryset().get(pk=pk)])[0])

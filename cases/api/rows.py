@@ -14,16 +14,17 @@ from rest_framework.settings import api_settings
 
 # Fields whose value from the database is already what the serializer would output.
 AS_STORED = (serializers.CharField, serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField,
-             serializers.PrimaryKeyRelatedField)
+             serializers.PrimaryKeyRelatedField, serializers.SlugRelatedField)
 
 
 class Rows:
-    def __init__(self, serializer_class):
-        self.plan = [(name, field.source.replace(".", "__"), field) for name, field in serializer_class().fields.items()]
-        self.columns = [column for _, column, _ in self.plan]
+    def __init__(self, serializer_class, computed=()):
+        """`computed`: the sources the caller adds to each row itself instead of fetching them."""
+        self.plan = [(name, column(field), field) for name, field in serializer_class().fields.items()]
+        self.columns = [column for _, column, _ in self.plan if column not in computed]
 
     def of(self, queryset):
-        """The queryset's rows as dictionaries of the columns the serializer reads."""
+        """The queryset's rows as dictionaries of the columns the serializer reads (but the computed ones)."""
         return queryset.values(*self.columns)
 
     def render(self, rows):
@@ -34,6 +35,12 @@ class Rows:
              for name, column, render in plan for value in (row[column],)}
             for row in rows
         ]
+
+
+def column(field):
+    """The lookup that fetches `field`'s value: its source, or for a slug field the slug it shows."""
+    lookup = field.source.replace(".", "__")
+    return f"{lookup}__{field.slug_field}" if isinstance(field, serializers.SlugRelatedField) else lookup
 
 
 def renderer(field, zone):

@@ -63,7 +63,8 @@ class Case(models.Model):
         "cases.JointRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", db_index=False
     )
     review_batch = models.ForeignKey(
-        "cases.ReviewBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", editable=False
+        "cases.ReviewBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", editable=False,
+        db_index=False,
     )
     stalled_since = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set by the stall timer when a due date passed; cleared on any move."
@@ -119,6 +120,14 @@ class Case(models.Model):
             models.Index(
                 fields=["created_at", "id"], condition=Q(stage="lor_actionable", review_batch__isnull=True),
                 name="case_awaiting_batch_idx",
+            ),
+            # A batch's cases, holding what the queue adds up per batch (batch_facts.case_facts): the sums
+            # over a page of batches read this index alone instead of thousands of scattered table pages.
+            models.Index(
+                fields=["review_batch", "country"], condition=Q(review_batch__isnull=False),
+                name="case_batch_facts_idx",
+                include=["total_value_usd", "mde_value_usd", "design_construction_value_usd", "created_at",
+                         "stalled_since"],
             ),
         ]
 
