@@ -94,6 +94,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "fms_review.widgets.WidgetRenderer"
+
 WSGI_APPLICATION = "fms_review.wsgi.application"
 
 # Persistent connections: a new PostgreSQL connection costs ~7.5 ms here, and closing after every

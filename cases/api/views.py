@@ -19,7 +19,7 @@ from .idempotency import idempotent
 from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
 from .permissions import READERS
 from .rows import Rows
-from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer
+from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer, case_representation
 from ..steps import STEPS, StepInput, needs
 from ..workflow import events_written
 
@@ -51,7 +51,7 @@ class LorView(APIView):
         fields = dict(data.validated_data)
         with events_written() as events:
             case = submit_lor(submitted_by=request.user, **fields)
-        return Response(CaseDetailSerializer(as_written(case, events)).data, status=status.HTTP_201_CREATED)
+        return Response(case_representation(as_written(case, events)), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -76,6 +76,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(CASE_ROWS.of(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(CASE_ROWS.render(page))
 
+    def retrieve(self, request, *args, **kwargs):
+        return Response(case_representation(self.get_object()))
+
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer
 
@@ -92,7 +95,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = WithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         withdraw_case(case, actor=request.user, reason=data.validated_data["reason"])
-        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+        return Response(case_representation(case_detail(case.pk, request.user)))
 
     @extend_schema(
         request=LorAmendInput,
@@ -108,7 +111,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = LorAmendInput(data=request.data)
         data.is_valid(raise_exception=True)
         amend_lor(case, dict(data.validated_data), actor=request.user)
-        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+        return Response(case_representation(case_detail(case.pk, request.user)))
 
     @extend_schema(
         request=StepInput,
@@ -131,7 +134,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         needs(data.validated_data, *spec.needs)
         spec.run(case, request.user, data.validated_data)
-        return Response(CaseDetailSerializer(case_detail(case.pk, request.user)).data)
+        return Response(case_representation(case_detail(case.pk, request.user)))
 
 
 @extend_schema_view(
