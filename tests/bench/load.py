@@ -31,7 +31,8 @@ from tests.bench import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-SECONDS, CLIENTS, WORKERS = 10, 8, 4
+# Workers as production runs them: WEB_CONCURRENCY, 3 unless set (.env.example, docker-compose.yml).
+SECONDS, CLIENTS, WORKERS = 10, 8, int(os.environ.get("WEB_CONCURRENCY", "3"))
 
 
 def user(username, role, country=None):
