@@ -14,7 +14,7 @@ from .queries import CASE_FACTS, EMPTY_BATCH, Joined
 PRECEDENTS_SHOWN = 10
 
 
-NO_CASES = {**EMPTY_BATCH, "countries": [], "notification_count": 0, "oldest_case_age_days": None}
+NO_CASES = {**EMPTY_BATCH, "countries": (), "notification_count": 0, "oldest_case_age_days": None}
 
 
 def case_facts(batch_ids):
