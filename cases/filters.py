@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from bins.choices import ReferenceChoiceFilter
 from bins.grouping import members_of
 from bins.models import Bin, Capability, Country, Region
 
@@ -13,7 +14,7 @@ from .stages import Stage
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+class SlugChoiceFilter(ReferenceChoiceFilter):
     """A ModelChoiceFilter documented as the slug string it takes."""
 
 
@@ -35,14 +36,14 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 class CaseFilter(django_filters.FilterSet):
     """Filters narrow what `visible_to` already allows; they never widen it."""
 
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
+    country = ReferenceChoiceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     bin = SlugChoiceFilter(
         queryset=Bin.objects.prefetch_related("listed_countries"), to_field_name="slug", method="in_bin",
         help_text="Bin slug: cases of the bin's member countries.",
     )
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), field_name="country__region")
-    capability = django_filters.ModelChoiceFilter(
+    region = ReferenceChoiceFilter(queryset=Region.objects.all(), field_name="country__region")
+    capability = ReferenceChoiceFilter(
         queryset=Capability.objects.all(), field_name="primary_capability", help_text="Capability slug."
     )
     joint_request = django_filters.ModelChoiceFilter(queryset=JointRequest.objects.all())
@@ -64,8 +65,8 @@ class CaseFilter(django_filters.FilterSet):
 class BatchFilter(django_filters.FilterSet):
     key = django_filters.CharFilter(field_name="group_key", help_text='"bin:<slug>" or "region:<code>".')
     bin = SlugChoiceFilter(queryset=Bin.objects.all(), to_field_name="slug", help_text="Bin slug.")
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all())
-    capability = django_filters.ModelChoiceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
+    region = ReferenceChoiceFilter(queryset=Region.objects.all())
+    capability = ReferenceChoiceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
     status = django_filters.MultipleChoiceFilter(choices=BatchStatus.choices)
 
     class Meta:

@@ -66,8 +66,8 @@ EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": 
 
 
 def batch_queue(user):
-    """Review batches scoped to `user`, with the rows their columns name."""
-    return ReviewBatch.objects.visible_to(user).select_related("bin", "assigned_reviewer", "capability")
+    """Review batches scoped to `user`, with the rows the queue names (one batch's page adds its reviewer)."""
+    return ReviewBatch.objects.visible_to(user).select_related("bin", "capability")
 
 
 def sortable_by_case_facts(queryset):

@@ -66,7 +66,7 @@ MIDDLEWARE = [
 
 # Sign-in lock-out (django-axes) for the sign-in page, the admin and the API token endpoint alike:
 # after AXES_FAILURE_LIMIT failures for one username from one address, an hour's wait.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

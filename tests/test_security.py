@@ -1,6 +1,7 @@
 """Sign-in lock-out, session expiry and token revocation."""
 import pytest
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, load_backend
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
@@ -50,6 +51,18 @@ def test_sessions_expire(client, liaison_pl):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     client.post("/accounts/login/", {"username": "li-pl", "password": GOOD})
     assert client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+
+
+def test_a_session_reads_its_user_profile_and_country_in_one_query(client, liaison_pl, django_assert_num_queries):
+    client.post("/accounts/login/", {"username": "li-pl", "password": GOOD})
+    backend = load_backend(client.session[BACKEND_SESSION_KEY])
+    with django_assert_num_queries(1):
+        user = backend.get_user(liaison_pl.pk)
+        assert user.profile.country.name == "Poland"
+    liaison_pl.is_active = False
+    liaison_pl.save(update_fields=["is_active"])
+    assert backend.get_user(liaison_pl.pk) is None
+    assert client.get("/cases/").status_code == 302  # signed out: an inactive user's session no longer counts
 
 
 def test_an_administrator_revokes_a_token(client, api, liaison_pl, admin_user):

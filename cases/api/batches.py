@@ -113,7 +113,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = batch_queue(self.request.user)
         if self.action != "list":
-            queryset = queryset.prefetch_related(
+            queryset = queryset.select_related("assigned_reviewer").prefetch_related(
                 Prefetch("cases", queryset=Case.objects.select_related("lor").prefetch_related("line_items").order_by("country_id", "id"))
             )
         return queryset.order_by("-created_at", "-id")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from bins.choices import ReferenceChoiceField
 from bins.models import Capability
 
 from ..models import FundingSource, ImplementingAgency, RequestType, Role
@@ -37,14 +38,14 @@ class LorDetailsForm(forms.Form):
 
 class LorForm(LorDetailsForm):
     title = forms.CharField(max_length=200)
-    implementing_agency = forms.ModelChoiceField(ImplementingAgency.objects.all(), empty_label=None)
+    implementing_agency = ReferenceChoiceField(ImplementingAgency.objects.all(), empty_label=None)
 
     field_order = ["title", "implementing_agency"]
 
 
 class LineItemForm(forms.Form):
     description = forms.CharField(max_length=200)
-    capability = forms.ModelChoiceField(Capability.objects.all(), empty_label="Choose a capability")
+    capability = ReferenceChoiceField(Capability.objects.all(), empty_label="Choose a capability")
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_cost_usd = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Unit cost (USD)")
     is_mde = forms.BooleanField(required=False, label="Major defense equipment")

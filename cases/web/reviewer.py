@@ -87,7 +87,7 @@ class DecisionForm(forms.Form):
 
 
 def batch_context(request, pk, form=None):
-    batch = get_object_or_404(batch_queue(request.user).prefetch_related(
+    batch = get_object_or_404(batch_queue(request.user).select_related("assigned_reviewer").prefetch_related(
         "cases__line_items", "cases__lor").order_by(), pk=pk)
     attach_precedents(attach_case_facts([batch])[0])
     cases = sorted(batch.cases.all(), key=lambda case: (case.country_id, case.pk))
