@@ -1,9 +1,7 @@
 """Querysets shared by the API and the pages, so both fetch a case the same way (and as cheaply)."""
 from decimal import Decimal
 
-from django.db.models import (
-    Aggregate, CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value, prefetch_related_objects,
-)
+from django.db.models import Aggregate, CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import Case, CaseEvent, Decision, ReviewBatch
@@ -20,18 +18,22 @@ def case_detail_queryset():
 
 
 def as_written(case, events):
-    """A case `submit_lor` has just returned, holding what `case_detail_queryset` fetches: its LOR (set
-    by the service), its audit events as written (`workflow.events_written`), no LOA, notification
-    or decision yet, and its line items, read in one query. The caches are set the way Django's
-    prefetch_related sets them, so a 201 need not read the whole case back."""
+    """A case `submit_lor` has just returned, holding what `case_detail_queryset` fetches: its LOR and
+    line items (held by the service), its audit events as written (`workflow.events_written`), no
+    LOA, notification or decision yet. A 201 is built from it without reading anything back, so once
+    the submission commits nothing more can fail on the database and answer 503 for a saved case."""
     Case.loa.related.set_cached_value(case, None)
     Case.notification.related.set_cached_value(case, None)
-    prefetch_related_objects([case], "line_items")
-    for name, rows in (("decisions", []), ("events", events)):
-        queryset = getattr(case, name).get_queryset()
-        queryset._result_cache, queryset._prefetch_done = list(rows), True
-        case._prefetched_objects_cache[name] = queryset
+    hold(case, "decisions", [])
+    hold(case, "events", events)
     return case
+
+
+def hold(instance, name, rows):
+    """Set `instance`'s many-related `name` to `rows`, the way prefetch_related sets it."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def case_page_queryset():

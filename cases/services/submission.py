@@ -11,6 +11,7 @@ from .. import rules, workflow
 from ..lor_checks import run_checks
 from ..models import Case, FundingSource, ImplementingAgency, LetterOfRequest, LineItem, RequestType, Timer, Verb
 from ..numbering import allocate_case_number
+from ..queries import hold
 from ..tasks import request_batching
 from ..stages import Action
 from ..totals import totals_of
@@ -39,7 +40,7 @@ def submit_lor(
     joint_request=None,
     at=None,
 ):
-    """Create a case from an LOR and return it.
+    """Create a case from an LOR and return it, holding its LOR and line items as written.
 
     Raises ValidationError (a dict of field -> messages) for input that cannot be saved, before
     writing anything. An LOR that saves but lacks something the purchaser must supply stays
@@ -79,7 +80,7 @@ def submit_lor(
         )
         for item in items:
             item.case = case
-        LineItem.objects.bulk_create(items)
+        hold(case, "line_items", LineItem.objects.bulk_create(items))
         lor = LetterOfRequest(
             case=case,
             request_type=request_type,
