@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.batching import build_batches
 from cases.models import Case, Decision, ReviewBatch, ReviewerNote
@@ -152,6 +154,16 @@ def test_dashboard_query_count_is_bounded(signed_in, reviewer, django_assert_max
     # session, user with profile, batch count, page, rules, case facts, the bin, region and capability lists
     with django_assert_max_num_queries(9):
         assert client.get("/").status_code == 200
+
+
+def test_the_filter_lists_are_read_without_a_server_side_cursor(postgres, signed_in, reviewer):
+    """Three round trips each (DECLARE, FETCH, CLOSE) for a table of a few dozen rows: bins.choices."""
+    with CaptureQueriesContext(connection) as queries:
+        page = signed_in(reviewer).get("/").content.decode()
+    assert [query["sql"] for query in queries if query["sql"].startswith("DECLARE")] == []
+    for option in ('<option value="nato-rdp-mou">NATO members with an RDP MOU</option>', '<option value="EUCOM">',
+                   '<option value="anti-armor">'):
+        assert option in page
 
 
 def test_batch_page_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):
