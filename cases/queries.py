@@ -20,8 +20,9 @@ def case_detail_queryset():
 def as_written(case, events):
     """A case `submit_lor` has just returned, holding what `case_detail_queryset` fetches: its LOR and
     line items (held by the service), its audit events as written (`workflow.events_written`), no
-    LOA, notification or decision yet. A 201 is built from it without reading anything back, so once
-    the submission commits nothing more can fail on the database and answer 503 for a saved case."""
+    LOA, notification or decision yet. A 201 is built from it without reading anything back: once the
+    submission commits, the request asks nothing more of the database, so losing the database at that
+    moment cannot turn a saved case into a 503."""
     Case.loa.related.set_cached_value(case, None)
     Case.notification.related.set_cached_value(case, None)
     hold(case, "decisions", [])
