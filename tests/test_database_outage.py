@@ -159,10 +159,13 @@ def test_a_restart_under_load_fails_cleanly_and_loses_nothing(cluster, redis_ser
             time.sleep(1.5)
             cluster.stop()
             down = time.monotonic()
-            time.sleep(OUTAGE_SECONDS)
+            time.sleep(OUTAGE_SECONDS / 2)
+            health_down = call(web_port, token, "/healthz")
+            time.sleep(OUTAGE_SECONDS / 2)
             back = time.monotonic()
             cluster.start()
             time.sleep(3)
+            health_back = call(web_port, token, "/healthz")
         assert web.poll() is None  # the same server throughout: it recovered without a restart
 
         statuses = {status for _, _, _, status, _, _, _ in load.calls}
@@ -173,6 +176,9 @@ def test_a_restart_under_load_fails_cleanly_and_loses_nothing(cluster, redis_ser
         answer, headers = next((answer, headers) for *_, status, _, answer, headers in load.calls if status == 503)
         assert answer["detail"] and headers["Retry-After"]
         assert any(status in (200, 201) for started, _, _, status, *_ in load.calls if started > back + 1)
+        # What the orchestrator's health check saw: the database down, then back.
+        assert (health_down[0], health_down[2]["database"], health_down[2]["redis"]) == (503, "down", "ok")
+        assert (health_back[0], health_back[2]["database"]) == (200, "ok")
 
         # The clients retry every submission that failed, with its key: a case saved before its answer
         # was lost is replayed, one never saved is created now.
