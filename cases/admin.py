@@ -10,8 +10,6 @@ from .models import (
     Decision,
     DesignatorSequence,
     IdempotencyRecord,
-    ReviewBatch,
-    ReviewerNote,
     ImplementingAgency,
     JointRequest,
     LetterOfOfferAndAcceptance,
@@ -19,6 +17,8 @@ from .models import (
     LineItem,
     NotificationRule,
     Profile,
+    ReviewBatch,
+    ReviewerNote,
     TimerRule,
 )
 
@@ -52,7 +52,7 @@ class CaseEventInline(ReadOnlyInline):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Cases and their parts change only through cases.services, which keep stages and audit consistent."""
+    """Cases and their parts change only through cases.process.services, which keep stages and audit consistent."""
 
     def has_add_permission(self, request):
         return False
@@ -147,7 +147,7 @@ class TimerRuleAdmin(admin.ModelAdmin):
 
 @admin.register(DesignatorSequence)
 class DesignatorSequenceAdmin(ReadOnlyAdmin):
-    """Shown for reference; only cases.numbering advances a sequence."""
+    """Shown for reference; only cases.process.numbering advances a sequence."""
 
     list_display = ["country", "implementing_agency", "last_issued"]
     list_filter = ["implementing_agency"]

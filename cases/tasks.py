@@ -11,8 +11,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from . import batching, timers
 from .models import IdempotencyRecord
+from .process import timers
+from .review import batching
 
 log = logging.getLogger(__name__)
 

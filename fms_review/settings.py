@@ -6,8 +6,8 @@ SECRET_KEY    required unless DEBUG is on
 DEBUG         "1"/"true" turns it on; default on, so a fresh clone runs with `make run`
 ALLOWED_HOSTS comma-separated
 """
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -66,7 +66,7 @@ MIDDLEWARE = [
 
 # Sign-in lock-out (django-axes) for the sign-in page, the admin and the API token endpoint alike:
 # after AXES_FAILURE_LIMIT failures for one username from one address, an hour's wait.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cases.shortcuts.sessions.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["cases.api.filtering.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["cases.shortcuts.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.CasePagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
@@ -242,7 +242,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "StageEnum": "cases.stages.Stage",
+        "StageEnum": "cases.process.stages.Stage",
         "OutcomeEnum": "cases.models.decision.Outcome",
     },
 }

@@ -1,11 +1,12 @@
 """Cases in any stage, built only through the real services so every audit trail is genuine."""
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
-from cases import workflow
-from cases.services import decisions, offers
-from cases.services.submission import submit_lor
-from cases.stages import Action, Stage
+from cases.process import workflow
+from cases.process.services import decisions, offers
+from cases.process.services.submission import submit_lor
+from cases.process.stages import Action, Stage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.models import Case, CaseEvent
-from cases.stages import Stage
+from cases.process.stages import Stage
 
 from .builders import Builder
 from .factories import UserFactory

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from cases.api.batches import BatchSerializer
-from cases.batch_facts import attach_case_facts
-from cases.batching import build_batches
 from cases.models import BatchStatus, Case, Decision, ReviewBatch
-from cases.services.batches import start_batch
-from cases.stages import Stage
+from cases.process.stages import Stage
+from cases.review.batch_facts import attach_case_facts
+from cases.review.batching import build_batches
+from cases.review.services import start_batch
 
 from .builders import LARGE_ITEMS, submit
 from .concurrency import run_concurrently
@@ -70,7 +70,7 @@ def test_queue_filters(api, reviewer, batch, query, count):
 
 
 def test_list_rows_are_what_the_serializer_would_give(api, reviewer, batch):
-    """The list renders database rows and `case_facts` for speed (cases.api.rows); the serializer over
+    """The list renders database rows and `case_facts` for speed (cases.shortcuts.rows); the serializer over
     batches with their facts attached stays the contract: a bin's batch, a region's, an emptied one."""
     for country in ("BR", "CO", "PL"):
         submit(reviewer, country=country, line_items=[dict(LARGE_ITEMS[0], capability="maritime")])

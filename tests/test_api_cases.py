@@ -7,11 +7,11 @@ import pytest
 
 from cases.api.serializers import CaseListSerializer
 from cases.models import Case
-from cases.services.joint_requests import file_joint_request
-from cases.stages import Stage
+from cases.process.services.joint_requests import file_joint_request
+from cases.process.stages import Stage
 
 from .api_data import lor
-from .builders import T0, LARGE_ITEMS, Builder, lor_fields, submit
+from .builders import LARGE_ITEMS, T0, Builder, lor_fields, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_case_list_query_count_is_bounded(api, reviewer, django_assert_max_num_q
 
 
 def test_list_rows_are_what_the_list_serializer_would_give(api, reviewer, portfolio):
-    """The list renders database rows for speed (cases.api.rows); the serializer stays the contract."""
+    """The list renders database rows for speed (cases.shortcuts.rows); the serializer stays the contract."""
     coalition(reviewer)
     odd = submit(reviewer, country="LT")
     Case.objects.filter(pk=odd.pk).update(total_value_usd=Decimal("123456789.99"), mde_value_usd=Decimal("0.5"))
@@ -184,7 +184,7 @@ def test_offsets_postgresql_cannot_store_are_normalised(api, reviewer, portfolio
 
 @pytest.mark.parametrize("changes", [{}, {"dcs_negotiation": True}], ids=["actionable", "incomplete"])
 def test_the_201_is_the_case_as_it_reads_back(api, liaison_pl, changes, django_assert_max_num_queries):
-    """The 201 is built from what the service wrote (cases.queries.as_written), not read back."""
+    """The 201 is built from what the service wrote (cases.reads.queries.as_written), not read back."""
     client = api(liaison_pl)
     # token+profile, agency, capabilities, timer rule, then the writes (the pair's first case also
     # creates its sequence) and nothing after them

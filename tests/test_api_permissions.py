@@ -2,8 +2,8 @@
 import pytest
 
 from cases.models import Case, JointRequest
-from cases.services.joint_requests import file_joint_request
-from cases.stages import Stage
+from cases.process.services.joint_requests import file_joint_request
+from cases.process.stages import Stage
 
 from . import api_data
 from .builders import lor_fields, submit

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases.stages import Stage
+from cases.process.stages import Stage
 
 from .builders import Builder
 

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from cases.batching import build_batches
 from cases.models import BatchStatus, Case, CaseEvent, ReviewBatch
-from cases.services import decisions, lor as lor_services
-from cases.services.batches import start_batch
-from cases.services.joint_requests import file_joint_request
-from cases.stages import Stage
+from cases.process.services import decisions
+from cases.process.services import lor as lor_services
+from cases.process.services.joint_requests import file_joint_request
+from cases.process.stages import Stage
+from cases.review.batching import build_batches
+from cases.review.services import start_batch
 
 from .builders import lor_fields, submit
 from .concurrency import run_concurrently

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from cases.models import Case
+from cases.process.stages import Stage
 from cases.tasks import BATCHING_QUEUED
-from cases.stages import Stage
 from fms_review.celery import app
 
 from .builders import submit
@@ -119,7 +119,7 @@ def test_a_worker_killed_while_batching_loses_and_doubles_nothing(postgres, redi
 
 def busy_batching():
     """Whether some session is inside build_batches (holding its advisory lock)."""
-    from cases.batching import ADVISORY_LOCK_KEY
+    from cases.review.batching import ADVISORY_LOCK_KEY
 
     with connection.cursor() as cursor:
         cursor.execute(

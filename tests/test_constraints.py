@@ -5,8 +5,15 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, CongressionalNotification, Decision, JointRequest, LineItem, Profile
-from cases.stages import Stage
+from cases.models import (
+    Case,
+    CongressionalNotification,
+    Decision,
+    JointRequest,
+    LineItem,
+    Profile,
+)
+from cases.process.stages import Stage
 
 from .builders import Builder, submit
 

@@ -6,7 +6,12 @@ from django.db import transaction
 
 from bins.models import Country
 from cases.models import ImplementingAgency
-from cases.numbering import DESIGNATOR_CAPACITY, DesignatorsExhausted, allocate_case_number, designator_for
+from cases.process.numbering import (
+    DESIGNATOR_CAPACITY,
+    DesignatorsExhausted,
+    allocate_case_number,
+    designator_for,
+)
 
 from .builders import submit
 from .concurrency import run_concurrently

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.batching import build_batches
 from cases.models import Case, Decision, ReviewBatch, ReviewerNote
-from cases.services.batches import start_batch
-from cases.stages import Stage
+from cases.process.stages import Stage
+from cases.review.batching import build_batches
+from cases.review.services import start_batch
 
 from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, submit
 
@@ -157,7 +157,7 @@ def test_dashboard_query_count_is_bounded(signed_in, reviewer, django_assert_max
 
 
 def test_the_filter_lists_are_read_without_a_server_side_cursor(postgres, signed_in, reviewer):
-    """Three round trips each (DECLARE, FETCH, CLOSE) for a table of a few dozen rows: bins.choices."""
+    """Three round trips each (DECLARE, FETCH, CLOSE) for a table of a few dozen rows: cases.shortcuts.choices."""
     with CaptureQueriesContext(connection) as queries:
         page = signed_in(reviewer).get("/").content.decode()
     assert [query["sql"] for query in queries if query["sql"].startswith("DECLARE")] == []

@@ -14,7 +14,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from cases.models import Case
-from cases.stages import Stage
+from cases.process.stages import Stage
 
 from .api_data import lor
 from .test_celery_worker import database_url

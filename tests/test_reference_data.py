@@ -1,10 +1,10 @@
 """Reference data from the shipped CSVs, and which group reviews each country."""
 import pytest
+from django.apps import apps
 
 from bins.grouping import group_for, groups_by_country
 from bins.models import Bin, Capability, Country, Region
 from bins.reference_data import load_reference_data
-from django.apps import apps
 
 pytestmark = pytest.mark.django_db
 

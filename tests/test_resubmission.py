@@ -2,7 +2,7 @@
 import pytest
 
 from cases.models import Case
-from cases.stages import Stage
+from cases.process.stages import Stage
 
 from .builders import Builder, submit
 

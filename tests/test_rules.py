@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bins.models import Country, PurchaserType
-from cases import rules
 from cases.models import NotificationRule, Timer, TimerRule
+from cases.process import rules
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 27)

@@ -1,13 +1,13 @@
 """seed_demo: accounts, realistic cases with genuine audit trails, idempotency, and its refusal."""
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.test import RequestFactory
 
-from cases.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cases.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from cases.models import Case, CaseEvent, JointRequest
-from cases.stages import Stage
+from cases.process.stages import Stage
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import Case, CaseEvent, DesignatorSequence, LineItem
-from cases.services.joint_requests import file_joint_request
-from cases.services.submission import MAX_LINE_ITEMS
-from cases.stages import Stage
+from cases.process.services.joint_requests import file_joint_request
+from cases.process.services.submission import MAX_LINE_ITEMS
+from cases.process.stages import Stage
 
 from .builders import T0, lor_fields, submit
 

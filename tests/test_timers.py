@@ -1,12 +1,13 @@
 """The beat timers, each at its boundary (the day before, the day of, the day after), in frozen time."""
-from datetime import datetime, time, timedelta, timezone as dt_timezone
+from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import time_machine
 
 from cases.models import Case, CaseEvent
-from cases.services import offers
-from cases.stages import Stage
+from cases.process.services import offers
+from cases.process.stages import Stage
 from cases.tasks import clear_notifications_task, expire_offers_task, mark_stalled_task
 
 from .builders import Builder

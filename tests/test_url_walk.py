@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.batching import build_batches
 from cases.models import JointRequest, ReviewBatch
+from cases.review.batching import build_batches
 
 from .builders import lor_fields, submit
 from .factories import UserFactory
@@ -81,7 +81,7 @@ def admin_paths():
 def world(reviewer, liaison_pl, nspa_user, admin_user):
     pl = submit(liaison_pl, country="PL")
     fields = {k: v for k, v in lor_fields().items() if k not in {"country", "line_items", "title"}}
-    from cases.services.joint_requests import file_joint_request
+    from cases.process.services.joint_requests import file_joint_request
 
     joint = file_joint_request(filed_by=nspa_user, title="Coalition", model="agent_sales",
                                participants=[{"country": c, "line_items": lor_fields()["line_items"]} for c in ("LT", "LV")],

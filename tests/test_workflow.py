@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 
-from cases import workflow
 from cases.models import Case, CaseEvent, Decision, LetterOfRequest
-from cases.services import decisions, lor as lor_services, offers
-from cases.services.submission import check_lor
-from cases.stages import Action, Stage
+from cases.process import workflow
+from cases.process.services import decisions, offers
+from cases.process.services import lor as lor_services
+from cases.process.services.submission import check_lor
+from cases.process.stages import Action, Stage
 
 from .builders import Builder
 

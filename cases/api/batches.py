@@ -5,13 +5,18 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..batch_facts import NO_CASES, attach_case_facts, attach_precedents, case_facts
-from ..queries import batch_queue
 from ..models import Case, Outcome, ReviewBatch, Role
-from ..services.batches import decide_batch, start_batch
+from ..reads.filters import BatchFilter
+from ..reads.queries import batch_queue
+from ..review.batch_facts import (
+    NO_CASES,
+    attach_case_facts,
+    attach_precedents,
+    case_facts,
+)
+from ..review.services import decide_batch, start_batch
+from ..shortcuts.rows import Rows
 from . import docs
-from ..filters import BatchFilter
-from .rows import Rows
 from .serializers import LineItemSerializer, ModelSerializer
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}

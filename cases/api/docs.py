@@ -1,6 +1,11 @@
 """Shared pieces of the OpenAPI description: error bodies, the Idempotency-Key header, examples."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})

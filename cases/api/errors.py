@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..workflow import WorkflowError
+from ..process.workflow import WorkflowError
 
 
 def exception_handler(exc, context):

@@ -4,8 +4,15 @@ from rest_framework import serializers
 
 from bins.models import Capability, Country
 
-from ..models import FundingSource, ImplementingAgency, JointRequest, LetterOfRequest, LineItem, RequestType
-from ..services.submission import MAX_LINE_ITEMS, MAX_QUANTITY
+from ..models import (
+    FundingSource,
+    ImplementingAgency,
+    JointRequest,
+    LetterOfRequest,
+    LineItem,
+    RequestType,
+)
+from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY
 
 MAX_PARTICIPANTS = 32
 

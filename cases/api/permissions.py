@@ -1,7 +1,7 @@
 from rest_framework.permissions import BasePermission
 
-from ..access import role_of
 from ..models import Role
+from ..reads.access import role_of
 
 ALL_ROLES = frozenset(Role)
 READERS = frozenset({Role.REVIEWER, Role.ADMIN, Role.LIAISON, Role.NSPA})

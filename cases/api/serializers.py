@@ -1,6 +1,4 @@
 """What the API shows of a case. Related rows come prefetched by the views: no query per row here."""
-import copy
-
 from rest_framework import serializers
 
 from ..models import (
@@ -13,18 +11,7 @@ from ..models import (
     LetterOfRequest,
     LineItem,
 )
-
-
-class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer builds its fields by inspecting the model each time one is instantiated,
-    which was a tenth of a case's 201 response. They depend on the class alone, so they are built once
-    per class and copied, as a plain Serializer copies its declared fields."""
-
-    def get_fields(self):
-        cls = type(self)
-        if "_built_fields" not in cls.__dict__:
-            cls._built_fields = super().get_fields()
-        return copy.deepcopy(cls._built_fields)
+from ..shortcuts.serializers import ModelSerializer
 
 
 class LineItemSerializer(ModelSerializer):

@@ -7,22 +7,26 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..access import role_of
 from ..models import Case, JointRequest, Role
-from ..queries import as_written, case_detail_queryset
-from ..services.joint_requests import file_joint_request
-from ..services.lor import amend_lor, withdraw_case
-from ..services.submission import submit_lor
+from ..process.services.joint_requests import file_joint_request
+from ..process.services.lor import amend_lor, withdraw_case
+from ..process.services.submission import submit_lor
+from ..process.steps import STEPS, StepInput, needs
+from ..process.workflow import events_written
+from ..reads.access import role_of
+from ..reads.filters import CaseFilter
+from ..reads.queries import as_written, case_detail_queryset
+from ..shortcuts.rows import Rows
 from . import docs
-from ..filters import CaseFilter
 from .idempotency import idempotent
 from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
 from .permissions import READERS
-from .rows import Rows
-from .serializers import CaseDetailSerializer, CaseListSerializer, JointRequestSerializer, case_representation
-from ..steps import STEPS, StepInput, needs
-from ..workflow import events_written
-
+from .serializers import (
+    CaseDetailSerializer,
+    CaseListSerializer,
+    JointRequestSerializer,
+    case_representation,
+)
 
 CASE_ROWS = Rows(CaseListSerializer)
 

@@ -12,15 +12,15 @@ class BatchStatus(models.TextChoices):
 
 class ReviewBatchQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Batches are the reviewers' work: nobody else sees one (cases.access)."""
-        from ..access import visible_batches
+        """Batches are the reviewers' work: nobody else sees one (cases.reads.access)."""
+        from ..reads.access import visible_batches
 
         return visible_batches(self, user)
 
 
 class ReviewBatch(models.Model):
     """Actionable cases of one group (a bin, or a region outside every bin) asking for one capability,
-    reviewed together. Cases join through cases.batching only; a case is in at most one batch
+    reviewed together. Cases join through cases.review.batching only; a case is in at most one batch
     (Case.review_batch is a single foreign key)."""
 
     group_key = models.CharField(max_length=60, help_text='"bin:<slug>" or "region:<code>".')

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..stages import Stage
+from ..process.stages import Stage
 
 CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3}$"
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -27,8 +27,8 @@ class ImplementingAgency(models.Model):
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The cases `user` may see (cases.access): the only way a request reaches cases."""
-        from ..access import visible_cases
+        """The cases `user` may see (cases.reads.access): the only way a request reaches cases."""
+        from ..reads.access import visible_cases
 
         return visible_cases(self, user)
 
@@ -36,8 +36,8 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     """One purchaser's FMS case, from Letter of Request to closure.
 
-    `stage` and `stage_entered_at` change only through cases.workflow; totals only through
-    cases.totals, which derives them from the line items.
+    `stage` and `stage_entered_at` change only through cases.process.workflow; totals only through
+    cases.process.totals, which derives them from the line items.
     """
 
     # Indexes are named in Meta only: every one is rewritten when batching moves 100,000 cases, so the
@@ -168,7 +168,7 @@ class LineItem(models.Model):
 
 
 class DesignatorSequence(models.Model):
-    """The last case designator issued per purchaser and implementing agency (see cases.numbering)."""
+    """The last case designator issued per purchaser and implementing agency (see cases.process.numbering)."""
 
     country = models.ForeignKey("bins.Country", on_delete=models.CASCADE, related_name="+")
     implementing_agency = models.ForeignKey(ImplementingAgency, on_delete=models.CASCADE, related_name="+")

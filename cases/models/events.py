@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ..stages import Action, Stage
+from ..process.stages import Action, Stage
 
 
 class Verb(models.TextChoices):
@@ -51,7 +51,7 @@ class CaseEvent(models.Model):
     """One entry of a case's audit trail: who did what, when, and the stage before and after.
 
     Append-only: saving an existing row or deleting any row raises. Workflow is never driven from
-    these rows; they record what cases.workflow did.
+    these rows; they record what cases.process.workflow did.
     """
 
     # Indexes only in Meta, as few as serve: batching writes 100,000 events at once.

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 class JointRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from ..access import visible_joint_requests
+        from ..reads.access import visible_joint_requests
 
         return visible_joint_requests(self, user)
 

@@ -18,7 +18,7 @@ class LetterOfRequest(models.Model):
     """The purchaser's written request (one per case) and the result of its actionability checks.
 
     `checks` maps each check name to whether it held; `missing` says in words what the purchaser must
-    supply. Both are written by cases.lor_checks only.
+    supply. Both are written by cases.process.lor_checks only.
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="lor")

@@ -13,7 +13,7 @@ class NotificationRule(models.Model):
     """Congressional-notification thresholds and review periods in force from `effective_from`.
 
     A change of law is a new row, never an edit: notifications keep a reference to the row they used.
-    Read through cases.rules.notification_rule only.
+    Read through cases.process.rules.notification_rule only.
     """
 
     tier = models.CharField(max_length=10, choices=NotificationTier)
@@ -53,7 +53,7 @@ class Timer(models.TextChoices):
 
 
 class TimerRule(models.Model):
-    """How many days a timer runs, in force from `effective_from`. Read through cases.rules.timer_days."""
+    """How many days a timer runs, in force from `effective_from`. Read through cases.process.rules.timer_days."""
 
     timer = models.CharField(max_length=20, choices=Timer)
     effective_from = models.DateField()

@@ -3,8 +3,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from ..access import role_of
 from ..models import Role
+from ..reads.access import role_of
 
 REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
 

@@ -11,19 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as InputError
 
-from .. import workflow
-from ..access import role_of
-from ..filters import CaseFilter
 from ..models import Case, Decision, Role
-from ..queries import case_page_queryset
-from ..services.lor import amend_lor, withdraw_case
-from ..stages import Stage
-from ..services.notes import add_note
-from ..steps import STEPS, StepInput, needs, offered_steps
-from ..workflow import BEFORE_ACCEPTANCE
+from ..process import workflow
+from ..process.services.lor import amend_lor, withdraw_case
+from ..process.services.notes import add_note
+from ..process.stages import Stage
+from ..process.steps import STEPS, StepInput, needs, offered_steps
+from ..process.workflow import BEFORE_ACCEPTANCE
+from ..reads.access import role_of
+from ..reads.filters import CaseFilter
+from ..reads.queries import case_page_queryset
+from ..reads.timeline import due_dates, stage_spans
 from .access import REVIEWERS, roles
 from .portal import LorDetailsForm
-from .timeline import due_dates, stage_spans
 
 ALL_ROLES = (Role.REVIEWER, Role.ADMIN, Role.LIAISON, Role.NSPA)
 LIST_PAGE_SIZE = 50

@@ -1,4 +1,4 @@
-from ..access import role_of
+from ..reads.access import role_of
 
 
 def role(request):

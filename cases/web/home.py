@@ -2,9 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from ..access import role_of
 from ..models import Role
-
+from ..reads.access import role_of
 from .reviewer import dashboard
 
 HOMES = {Role.LIAISON: "case-list", Role.NSPA: "nspa"}

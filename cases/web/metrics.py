@@ -3,7 +3,7 @@ import csv
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from .. import metrics
+from ..reads import metrics
 from .access import REVIEWERS, roles
 from .charts import bar_chart
 

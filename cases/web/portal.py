@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from bins.choices import ReferenceChoiceField
 from bins.models import Capability
 
 from ..models import FundingSource, ImplementingAgency, RequestType, Role
-from ..services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
-from ..workflow import WorkflowError
+from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
+from ..process.workflow import WorkflowError
+from ..shortcuts.choices import ReferenceChoiceField
 from .access import roles
 
 

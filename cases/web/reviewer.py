@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import workflow
-from ..filters import BatchFilter
-from ..batch_facts import attach_case_facts, attach_precedents
 from ..models import BatchStatus, Outcome, ReviewBatch
-from ..queries import batch_queue, sortable_by_case_facts
-from ..services.batches import decide_batch, start_batch
-from ..stages import Stage
+from ..process import workflow
+from ..process.stages import Stage
+from ..reads.filters import BatchFilter
+from ..reads.queries import batch_queue, sortable_by_case_facts
+from ..review.batch_facts import attach_case_facts, attach_precedents
+from ..review.services import decide_batch, start_batch
 from .access import REVIEWERS, roles
 
 QUEUE_PAGE_SIZE = 25

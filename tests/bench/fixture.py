@@ -4,8 +4,8 @@ from psycopg2.extras import execute_values
 
 from bins.models import Capability, Country
 from cases.models import Case, DesignatorSequence
-from cases.numbering import designator_for
-from cases.stages import Stage
+from cases.process.numbering import designator_for
+from cases.process.stages import Stage
 
 
 class Fixture:

@@ -4,9 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.batching import build_batches
 from cases.models import Case, Decision
-from cases.stages import Stage
+from cases.process.stages import Stage
+from cases.review.batching import build_batches
 
 from ..builders import submit
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.batching import build_batches
+from ...review.batching import build_batches
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Callable
 
 from rest_framework import serializers
 
-from .models import Role
+from ..models import Role
 from .services import offers
 from .stages import Stage
 

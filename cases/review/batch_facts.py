@@ -1,15 +1,14 @@
 """What a reviewer needs beside a batch's own columns, fetched in a fixed number of queries: what the
 cases of a page of batches add up to, and the precedents of one batch."""
-from collections import defaultdict
 
 from django.db.models import Count
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
 
-from . import rules
-from .models import Case, Decision, Outcome
-from .queries import CASE_FACTS, EMPTY_BATCH, Joined
+from ..models import Case, Decision, Outcome
+from ..process import rules
+from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
 
 PRECEDENTS_SHOWN = 10
 

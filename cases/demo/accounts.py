@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from .models import Profile, Role
+from ..models import Profile, Role
 
 DEMO_PASSWORD = "fms-demo-2026"
 

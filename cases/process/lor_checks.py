@@ -3,7 +3,7 @@
 A check that fails names what the purchaser must supply. Checks needing human judgement (Country
 Team Assessment, combatant-command endorsement) are left to the reviewer.
 """
-from .models import Role
+from ..models import Role
 
 # (name, predicate, what to supply when it fails). Order is the order shown to the purchaser.
 CHECKS = (

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 
-from ..models import ReviewerNote
+from ...models import ReviewerNote
 
 
 def add_note(case, *, author, text):

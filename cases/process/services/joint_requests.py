@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from bins.models import Country
 
-from ..models import JointRequest
+from ...models import JointRequest
 from .submission import submit_lor
 
 

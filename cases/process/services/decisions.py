@@ -1,7 +1,7 @@
 """A reviewer's decision on one case. Batch decisions call this once per case inside one transaction."""
-from ..models import Outcome
-from ..stages import Action
+from ...models import Outcome
 from .. import workflow
+from ..stages import Action
 
 OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, Outcome.RETURN: Action.RETURN}
 

@@ -15,8 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import bulk, rules
-from .models import (
+from ..models import (
     Case,
     CaseEvent,
     CongressionalNotification,
@@ -25,6 +24,7 @@ from .models import (
     Outcome,
     Verb,
 )
+from . import bulk, rules
 from .stages import Action, Stage
 
 

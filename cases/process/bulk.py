@@ -6,7 +6,6 @@ import json
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-
 JSON_OBJECT = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
 
 

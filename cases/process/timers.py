@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..models import Case, CaseEvent, Timer, Verb
 from . import rules, workflow
-from .models import Case, CaseEvent, Timer, Verb
 from .services import offers
 from .stages import Stage
 

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import workflow
 from ..models import BatchStatus, Case, Outcome, ReviewBatch
-from ..stages import Stage
-from .decisions import decide_case
+from ..process import workflow
+from ..process.services.decisions import decide_case
+from ..process.stages import Stage
 
 
 def lock_batch(batch):

@@ -3,7 +3,7 @@
 A liaison sees their own country's cases; NSPA staff see the joint requests NSPA filed and their
 cases; US reviewers and administrators see everything; anybody else sees nothing.
 """
-from .models.people import Role
+from ..models.people import Role
 
 SEES_EVERYTHING = frozenset({Role.REVIEWER, Role.ADMIN})
 

@@ -5,8 +5,8 @@ from statistics import median
 
 from django.db.models import Count, F
 
-from .models import Case, CaseEvent, Decision, LetterOfOfferAndAcceptance, ReviewBatch
-from .stages import Stage
+from ..models import Case, CaseEvent, Decision, LetterOfOfferAndAcceptance, ReviewBatch
+from ..process.stages import Stage
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Case numbers: CC-I-DDD, customer code, implementing agency, designator issued in sequence."""
 from django.db import connection, transaction
 
-from .models import DesignatorSequence
+from ..models import DesignatorSequence
 from .workflow import WorkflowError
 
 # I and O are left out, as in DSCA designators, so they are never read as 1 and 0.

@@ -19,13 +19,15 @@ from django.utils import timezone
 from bins.grouping import groups_by_country
 from bins.models import Capability, Country
 
-from . import batching, rules
-from .models import BatchStatus, Case, FundingSource, ImplementingAgency, RequestType
-from .services import decisions, lor as lor_services, offers
-from .services.batches import decide_batch, start_batch
-from .services.joint_requests import file_joint_request
-from .services.submission import submit_lor
-from .stages import Stage
+from ..models import BatchStatus, Case, FundingSource, ImplementingAgency, RequestType
+from ..process import rules
+from ..process.services import decisions, offers
+from ..process.services import lor as lor_services
+from ..process.services.joint_requests import file_joint_request
+from ..process.services.submission import submit_lor
+from ..process.stages import Stage
+from ..review import batching
+from ..review.services import decide_batch, start_batch
 
 DEMO_REFERENCE = "DEMO-"
 

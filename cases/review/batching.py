@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from bins.grouping import groups_by_country
 
-from . import bulk, workflow
-from .models import BatchStatus, Case, JointRequest, ReviewBatch
-from .stages import Action, Stage
+from ..models import BatchStatus, Case, JointRequest, ReviewBatch
+from ..process import bulk, workflow
+from ..process.stages import Action, Stage
 
 # Warning: every process that batches must use the same key, or two runs could interleave.
 ADVISORY_LOCK_KEY = 0x464D5342  # "FMSB"

@@ -2,7 +2,7 @@
 
 Milestones that do not change the stage (IA approval, informal review, waiver, TSFD approval,
 clearance) lock the case, check it, update the LOA or notification and write their audit event
-here; the stage changes go through cases.workflow.
+here; the stage changes go through cases.process.workflow.
 """
 from datetime import timedelta
 
@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ...models import Timer, Verb
 from .. import rules, workflow
-from ..models import Timer, Verb
 from ..stages import Action, Stage
 
 DEVELOPMENT = frozenset({Stage.LOA_DEVELOPMENT, Stage.CN_REVIEW})

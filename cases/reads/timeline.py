@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from ..stages import Stage
+from ..process.stages import Stage
 
 
 @dataclass

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ...models import FundingSource, RequestType, Verb
 from .. import workflow
-from ..models import FundingSource, RequestType, Verb
 from ..stages import Action, Stage
 from .submission import after_check, check_lor
 

@@ -12,7 +12,13 @@ from django.db.models import Q
 
 from bins.models import PurchaserType
 
-from .models import DevelopmentGroup, NotificationRule, NotificationTier, Timer, TimerRule
+from ..models import (
+    DevelopmentGroup,
+    NotificationRule,
+    NotificationTier,
+    Timer,
+    TimerRule,
+)
 
 
 class RuleMissing(LookupError):

@@ -7,12 +7,22 @@ from django.utils import timezone
 
 from bins.models import Capability, Country
 
+from ...models import (
+    Case,
+    FundingSource,
+    ImplementingAgency,
+    LetterOfRequest,
+    LineItem,
+    RequestType,
+    Timer,
+    Verb,
+)
+from ...shortcuts.on_commit import once_on_commit
+from ...shortcuts.prefetch import hold
+from ...tasks import request_batching
 from .. import rules, workflow
 from ..lor_checks import run_checks
-from ..models import Case, FundingSource, ImplementingAgency, LetterOfRequest, LineItem, RequestType, Timer, Verb
 from ..numbering import allocate_case_number
-from ..queries import hold
-from ..tasks import request_batching
 from ..stages import Action
 from ..totals import totals_of
 
@@ -114,17 +124,10 @@ def after_check(case, lor, complete, *, actor=None, at=None):
     locked (or has just created it). Returns the case as it now stands."""
     case.lor = lor
     if complete:
-        request_batching_on_commit()
+        once_on_commit(request_batching)
         return workflow.move(case, Action.MARK_ACTIONABLE, at=at, locked=True)
     workflow.record(case, Verb.LOR_CHECKED, actor=actor, payload={"missing": lor.missing}, at=at)
     return case
-
-
-def request_batching_on_commit():
-    """Queue one batching run when the transaction commits, however many LORs it made actionable."""
-    # run_on_commit holds (savepoint ids, callback, robust) per registered callback.
-    if not any(callback is request_batching for _, callback, _ in transaction.get_connection().run_on_commit):
-        transaction.on_commit(request_batching)
 
 
 def validate_lor(

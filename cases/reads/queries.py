@@ -1,10 +1,22 @@
 """Querysets shared by the API and the pages, so both fetch a case the same way (and as cheaply)."""
 from decimal import Decimal
 
-from django.db.models import Aggregate, CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from .models import Case, CaseEvent, Decision, ReviewBatch
+from ..models import Case, CaseEvent, Decision, ReviewBatch
+from ..shortcuts.prefetch import hold, hold_none
 
 
 def case_detail_queryset():
@@ -23,18 +35,11 @@ def as_written(case, events):
     LOA, notification or decision yet. A 201 is built from it without reading anything back: once the
     submission commits, the request asks nothing more of the database, so losing the database at that
     moment cannot turn a saved case into a 503."""
-    Case.loa.related.set_cached_value(case, None)
-    Case.notification.related.set_cached_value(case, None)
+    hold_none(case, Case.loa)
+    hold_none(case, Case.notification)
     hold(case, "decisions", [])
     hold(case, "events", events)
     return case
-
-
-def hold(instance, name, rows):
-    """Set `instance`'s many-related `name` to `rows`, the way prefetch_related sets it."""
-    queryset = getattr(instance, name).get_queryset()
-    queryset._result_cache, queryset._prefetch_done = list(rows), True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def case_page_queryset():

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from bins.choices import ReferenceChoiceFilter
+
 from bins.grouping import members_of
 from bins.models import Bin, Capability, Country, Region
 
-from .models import BatchStatus, Case, JointRequest, ReviewBatch
-from .stages import Stage
+from ..models import BatchStatus, Case, JointRequest, ReviewBatch
+from ..process.stages import Stage
+from ..shortcuts.choices import ReferenceChoiceFilter
 
 
 @extend_schema_field(OpenApiTypes.STR)
