@@ -22,7 +22,14 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo --cases $(CASES)
 
+# Beside the server, a Celery worker that also runs beat's schedule (batching, the timers), on a broker
+# that is a folder under var/ (localhost only spares kombu's warning that no host was given). The worker
+# logs to var/celery.log and stops when the server does.
 run: seed
+	export CELERY_BROKER_URL=filesystem://localhost/; \
+	$(BIN)/celery -A fms_review worker --beat --pool=solo --schedule var/celerybeat-schedule \
+	  --without-mingle --without-gossip --without-heartbeat -l INFO >var/celery.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv

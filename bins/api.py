@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
 from cases.api import docs
-from cases.api.permissions import ALL_ROLES
+from cases.models import EVERY_ROLE
 
 from .grouping import members_of
 from .models import Bin, Capability, Country
@@ -38,7 +38,7 @@ class CapabilitySerializer(serializers.ModelSerializer):
 
 
 class ReferenceList(generics.ListAPIView):
-    roles = {"get": ALL_ROLES}
+    roles = {"get": EVERY_ROLE}
     pagination_class = None
     filter_backends = []
 

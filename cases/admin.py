@@ -1,5 +1,5 @@
-"""Admin: reference and rule rows are editable; cases are read here and changed only through services."""
-from django.contrib import admin
+"""Admin: reference and rule rows are editable; cases are read here and changed only through the rule book."""
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
@@ -21,6 +21,8 @@ from .models import (
     ReviewerNote,
     TimerRule,
 )
+from .process import workflow
+from .process.workflow.offers import offers
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -64,8 +66,51 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def step_action(rule):
+    """An admin action taking one step of the rule book on every selected case; each case the rule
+    refuses is reported with the rule's reason, and nothing is written for it."""
+
+    def take(modeladmin, request, queryset):
+        done, refused = [], []
+        for case in queryset.order_by("pk"):
+            try:
+                workflow.perform(case, rule.action, actor=request.user)
+                done.append(case.case_number)
+            except workflow.WorkflowError as refusal:
+                refused.append(f"{case.case_number}: {refusal.message}")
+        if done:
+            modeladmin.message_user(request, f"{rule.label}: {', '.join(done)}.", messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, line, messages.ERROR)
+
+    take.__name__ = f"take_{rule.action.value}"
+    take.short_description = f"{rule.label} (selected cases)"
+    return take
+
+
+# The steps a person takes with nothing to type; the others (a reason, a date) on the case page.
+STEP_ACTIONS = {rule.action: step_action(rule) for rule in workflow.STEPS.values()
+                if not any(spec.required for spec in rule.inputs)}
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
+    change_form_template = "admin/cases/case/change_form.html"
+
+    def get_actions(self, request):
+        """Only the steps the user's role may take; the rule book judges each case when one is taken."""
+        actions = super().get_actions(request)
+        for action, take in STEP_ACTIONS.items():
+            if workflow.permitted(workflow.RULES[action], request.user):
+                actions[take.__name__] = (take, take.__name__, take.short_description)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The case's steps as the rule book judges them for this user now (the change form lists them)."""
+        case = self.get_object(request, object_id)
+        extra = {"steps_now": offers(case, request.user) if case else []}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
     list_display = ["case_number", "title", "country", "implementing_agency", "stage", "primary_capability",
                     "total_value_usd", "created_at"]
     list_filter = ["stage", "implementing_agency", "primary_capability", "country__region", "country"]

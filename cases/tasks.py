@@ -39,19 +39,20 @@ def build_batches_task(case_ids=None):
     return asdict(batching.build_batches(case_ids=case_ids))
 
 
+# The clock's jobs (cases.process.timers.CLOCK); each returns how many cases it acted on.
 @shared_task(**RELIABLE)
 def clear_notifications_task():
-    return timers.clear_notifications()
+    return len(timers.clear_notifications())
 
 
 @shared_task(**RELIABLE)
 def expire_offers_task():
-    return timers.expire_offers()
+    return len(timers.expire_offers())
 
 
 @shared_task(**RELIABLE)
 def mark_stalled_task():
-    return timers.mark_stalled()
+    return len(timers.mark_stalled())
 
 
 @shared_task(**RELIABLE)

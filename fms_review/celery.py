@@ -1,7 +1,9 @@
 """The Celery application.
 
-With REDIS_URL unset, settings make every task run in-process (`task_always_eager`), so `make run`
-needs no broker. Configuration lives in Django settings under the CELERY_ prefix.
+The broker is Redis when REDIS_URL is set (production, CI), a folder under var/ when CELERY_BROKER_URL
+says filesystem:// (what `make run` sets, with a worker running beat beside the server), and otherwise
+none: tasks then run in-process (`task_always_eager`), as in the tests. Configuration lives in Django
+settings under the CELERY_ prefix.
 """
 import os
 

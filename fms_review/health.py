@@ -17,7 +17,7 @@ def database_answers():
 
 def redis_answers():
     if not settings.REDIS_URL:
-        return None  # not configured: tasks run in-process
+        return None  # not configured: tasks go to a folder broker or run in-process
     try:
         return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping())
     except redis.RedisError:

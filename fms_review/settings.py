@@ -2,6 +2,10 @@
 
 DATABASE_URL  default: SQLite file under var/
 REDIS_URL     default: unset, so Celery runs tasks in-process and the cache is local memory
+CELERY_BROKER_URL  the broker when REDIS_URL is unset, e.g. filesystem://localhost/ (what `make run` sets):
+              tasks go to a worker. Unset too, they run in-process.
+CELERY_FILESYSTEM_BROKER_DIR  default var/broker: where a filesystem:// broker keeps its messages and the cache
+CLOCK_INTERVAL_SECONDS  default unset: every beat job runs at this interval instead of its own
 SECRET_KEY    required unless DEBUG is on
 DEBUG         "1"/"true" turns it on; default on, so a fresh clone runs with `make run`
 ALLOWED_HOSTS comma-separated
@@ -179,18 +183,26 @@ CONTENT_SECURITY_POLICY_EXCEPTIONS = {"/api/docs/": CONTENT_SECURITY_POLICY.repl
     "script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A broker that needs no server (filesystem://) lets `make run` run a worker with Celery beat.
+CELERY_BROKER_URL = REDIS_URL or os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
+FILESYSTEM_BROKER = CELERY_BROKER_URL.startswith("filesystem:")
+FILESYSTEM_BROKER_DIR = Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", BASE_DIR / "var" / "broker"))
 
 if REDIS_URL:
     # Bounded waits, like the broker's below: with Redis down a request goes on without it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}
+elif FILESYSTEM_BROKER:
+    # Shared by the web process and the worker: the worker clears tasks.BATCHING_QUEUED where the web
+    # process looks for it, so a new LOR queues a run at once instead of after the flag expires.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": FILESYSTEM_BROKER_DIR / "cache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery. Without Redis, tasks run in-process at the call site.
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# Celery. No worker can read a memory:// broker, so with it tasks run in-process at the call site.
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory:")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -199,7 +211,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish to a broker that is down gives up within a second: the beat schedule is the safety net.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+if FILESYSTEM_BROKER:
+    CELERY_BROKER_TRANSPORT = "fms_review.broker:Transport"  # kombu's, safe with senders in other processes
+    # One folder is both ends of the queue, and kombu does not create it. A message is deleted once
+    # taken (store_processed off: kombu then ignores processed_folder), so none pile up.
+    broker_messages = FILESYSTEM_BROKER_DIR / "messages"
+    broker_messages.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(broker_messages),
+        "data_folder_out": str(broker_messages),
+        "control_folder": str(FILESYSTEM_BROKER_DIR / "control"),  # the exchanges' bindings
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "build-batches": {"task": "cases.tasks.build_batches_task", "schedule": 300.0},
     "clear-notifications": {"task": "cases.tasks.clear_notifications_task", "schedule": 3600.0},
@@ -207,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "mark-stalled": {"task": "cases.tasks.mark_stalled_task", "schedule": 3600.0},
     "purge-idempotency-keys": {"task": "cases.tasks.purge_idempotency_records_task", "schedule": 3600.0},
 }
+if os.environ.get("CLOCK_INTERVAL_SECONDS"):
+    # To watch the timers fire without waiting an hour (and for tests of the schedule itself).
+    for entry in CELERY_BEAT_SCHEDULE.values():
+        entry["schedule"] = float(os.environ["CLOCK_INTERVAL_SECONDS"])
 
 # A request body over 1 MB is refused with 413 before anything parses it (fms_review.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -1,12 +1,18 @@
-"""Cases in any stage, built only through the real services so every audit trail is genuine."""
+"""Cases in any stage, built only through the real services and the rule book, as people and the clock
+would take them: the purchaser's liaison submits, withdraws and accepts; batching puts the case in
+review; a reviewer takes its batch and decides it; every audit trail is genuine."""
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
 
-from cases.process import workflow
-from cases.process.services import decisions, offers
+from cases.models import Profile, ReviewBatch, Role
 from cases.process.services.submission import submit_lor
 from cases.process.stages import Action, Stage
+from cases.process.workflow import perform
+from cases.review.batching import build_batches
+from cases.review.services import decide_batch, start_batch
+
+from .factories import UserFactory
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
 
@@ -39,13 +45,34 @@ def submit(submitted_by, at=T0, **overrides):
     return submit_lor(submitted_by=submitted_by, at=at, **lor_fields(**overrides))
 
 
-class Builder:
-    """Walks a fresh case to a stage. `large` makes it notifiable; the clock moves a few days per step."""
+def purchaser_of(country):
+    """The liaison who speaks for `country` in built cases (an existing one, or one made for it)."""
+    profile = Profile.objects.filter(role=Role.LIAISON, country_id=country).select_related("user").first()
+    if profile:
+        return profile.user
+    user = UserFactory(username=f"purchaser-{country.lower()}")
+    Profile.objects.create(user=user, role=Role.LIAISON, country_id=country)
+    return user
 
-    def __init__(self, reviewer, *, large=False, tsfd=False, country="DE"):
+
+def in_batch(case, reviewer, at):
+    """Batch `case`, and take its batch for review if nobody has."""
+    build_batches(case_ids=[case.pk], at=at)
+    batch = ReviewBatch.objects.get(cases=case)
+    if batch.status == "open":
+        batch = start_batch(batch, reviewer=reviewer, at=at)
+    return batch
+
+
+class Builder:
+    """Walks a fresh case to a stage. `large` makes it notifiable, `tsfd` needs a TSFD review, `pa` asks
+    for price and availability; the clock moves a few days per step."""
+
+    def __init__(self, reviewer, *, large=False, tsfd=False, pa=False, country="DE"):
         self.reviewer = reviewer
         self.large = large
         self.tsfd = tsfd
+        self.pa = pa
         self.country = country
         self.at = T0
 
@@ -53,47 +80,62 @@ class Builder:
         self.at += timedelta(days=days)
         return self.at
 
+    def step(self, case, action, actor="reviewer", days=1, **inputs):
+        actor = {"reviewer": self.reviewer, "purchaser": purchaser_of(self.country), "system": None}[actor]
+        return perform(case, action, actor=actor, inputs=inputs, at=self.tick(days))
+
+    def decide(self, case, outcome, reason=""):
+        batch = in_batch(case, self.reviewer, self.tick())
+        decide_batch(batch, [{"case": case.pk, "outcome": outcome, "reason": reason}], reviewer=self.reviewer,
+                     at=self.tick())
+        return case.__class__.objects.get(pk=case.pk)
+
     def build(self, stage):
         fields = {"line_items": LARGE_ITEMS if self.large else SMALL_ITEMS, "tsfd_required": self.tsfd,
-                  "country": self.country}
+                  "country": self.country, "request_type": "PA" if self.pa else "LOA"}
         if stage == Stage.LOR_RECEIVED:
             fields["funding_source"] = ""
-        case = submit(self.reviewer, at=self.at, **fields)
+        case = submit(purchaser_of(self.country), at=self.at, **fields)
         if stage in (Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE):
             return case
         if stage == Stage.LOR_RETURNED:
-            return decisions.decide_case(case, "return", actor=self.reviewer, reason="Say where it is based.", at=self.tick())
+            return self.step(case, Action.RETURN, reason="Say where it is based.")
         if stage == Stage.WITHDRAWN:
-            return workflow.move(case, Action.WITHDRAW, actor=self.reviewer, at=self.tick())
-        case = workflow.move(case, Action.START_REVIEW, actor=self.reviewer, at=self.tick())
+            return self.step(case, Action.WITHDRAW, "purchaser", reason="Budget moved.")
         if stage == Stage.IN_REVIEW:
-            return case
+            build_batches(case_ids=[case.pk], at=self.tick())
+            return case.__class__.objects.get(pk=case.pk)
         if stage == Stage.DENIED:
-            return decisions.decide_case(case, "deny", actor=self.reviewer, reason="Not releasable.", at=self.tick())
-        case = decisions.decide_case(case, "approve", actor=self.reviewer, at=self.tick())
+            return self.decide(case, "deny", "Not releasable.")
+        case = self.decide(case, "approve")
         if stage == Stage.LOA_DEVELOPMENT:
-            return case
+            return case  # a TSFD review, if required, is still pending
+        if self.tsfd:
+            case = self.step(case, Action.APPROVE_TSFD)
+        if self.pa:
+            case = self.step(case, Action.PROVIDE_PA)
+            return case if stage == Stage.PA_PROVIDED else self.step(case, Action.CLOSE)
         if self.large:
-            case = offers.submit_notification(case, actor=self.reviewer, at=self.tick())
+            case = self.step(case, Action.START_INFORMAL_REVIEW)
+            days = case.notification.rule.informal_review_days + 1
+            case = self.step(case, Action.SUBMIT_NOTIFICATION, days=days)
             if stage == Stage.CN_REVIEW:
                 return case
             self.tick(case.notification.rule.formal_review_days + 1)
-        offers.record_ia_approval(case, actor=self.reviewer, at=self.at)
-        if self.tsfd:
-            offers.approve_tsfd(case, actor=self.reviewer, at=self.at)
-        case = offers.offer_loa(case, actor=self.reviewer, at=self.tick())
+        case = self.step(case, Action.RECORD_IA_APPROVAL)
+        case = self.step(case, Action.OFFER)
         if stage == Stage.LOA_OFFERED:
             return case
         if stage == Stage.LOA_EXPIRED:
-            return offers.expire_offer(case, at=self.tick(90))
+            return self.step(case, Action.EXPIRE, "system", days=90)
         day = self.tick().date()
-        case = offers.record_acceptance(case, actor=self.reviewer, signed_on=day, initial_deposit_on=day, at=self.at)
+        case = self.step(case, Action.ACCEPT, "purchaser", days=0, signed_on=day, initial_deposit_on=day)
         if stage == Stage.LOA_ACCEPTED:
             return case
-        case = offers.implement_case(case, actor=self.reviewer, at=self.tick())
+        case = self.step(case, Action.IMPLEMENT)
         if stage == Stage.IMPLEMENTED:
             return case
-        return offers.close_case(case, actor=self.reviewer, at=self.tick(400))
+        return self.step(case, Action.CLOSE, days=400)
 
 
 def money(text):

@@ -3,7 +3,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, Profile
 from cases.process.stages import Stage
 
 from .builders import Builder
@@ -39,7 +39,8 @@ def test_case_page_shows_stage_and_audit_trail(admin_client, reviewer):
     page = admin_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert case.case_number in page
     assert "LOA offered" in page
-    for verb in ("LOR received", "Start combined review", "Approve", "IA approval recorded", "Offer LOA"):
+    for verb in ("LOR received", "Joined a combined-review batch", "Batch taken for review", "Approved",
+                 "IA approval recorded", "LOA offered"):
         assert verb in page
 
 
@@ -73,3 +74,27 @@ def test_every_model_is_in_the_admin():
     for app_label in ("bins", "cases"):
         for model in apps.get_app_config(app_label).get_models():
             assert model in admin.site._registry, model
+
+
+def test_the_case_admin_takes_steps_through_the_rule_book(admin_client, reviewer):
+    """An admin action per step that needs nothing typed: taken where the rule book allows it, refused
+    with the rule's reason (and nothing written) where it does not."""
+    ready = Builder(reviewer).build(Stage.LOA_DEVELOPMENT)
+    pa = Builder(reviewer, pa=True).build(Stage.LOA_DEVELOPMENT)
+    url = reverse("admin:cases_case_changelist")
+    assert "take_ia_approved" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"action": "take_ia_approved", "_selected_action": [ready.pk, pa.pk]},
+                                 follow=True)
+    page = response.content.decode()
+    assert f"Record IA approval: {ready.case_number}." in page
+    assert "answered with P&amp;A data, not an LOA" in page
+    assert CaseEvent.objects.filter(verb="ia_approved").count() == 1
+    change = admin_client.get(reverse("admin:cases_case_change", args=[ready.pk])).content.decode()
+    assert "Steps now" in change and "IA approval was already recorded on" in change
+
+
+def test_a_role_without_steps_gets_no_step_actions(client, reviewer):
+    staff = UserFactory(username="clerk", is_staff=True, is_superuser=True)
+    Profile.objects.create(user=staff, role="nspa")
+    client.force_login(staff)
+    assert "take_ia_approved" not in client.get(reverse("admin:cases_case_changelist")).content.decode()

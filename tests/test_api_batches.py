@@ -158,7 +158,7 @@ def test_an_already_decided_case_is_409_and_nothing_is_applied(api, reviewer, ba
     response = decide(api, reviewer, batch, [{"case": fr, "outcome": "approve"}, {"case": de, "outcome": "deny",
                                                                                    "reason": "Changed my mind."}])
     assert response.status_code == 409
-    assert "already decided" in response.json()["detail"]
+    assert "applies only while a case is In combined review" in response.json()["detail"]
     assert Case.objects.get(pk=fr).stage == Stage.IN_REVIEW  # all or nothing
     assert Decision.objects.count() == 1
 

@@ -52,7 +52,7 @@ MATRIX = [
      {"reviewer": 200, "nspa": 200, "admin": 200, "anonymous": 401, "*": 403}),
     ("post", "/api/v1/joint-requests/", api_data.joint(), {"nspa": 201, "anonymous": 401, "*": 403}),
     ("get", "/api/v1/batches/", None, {"reviewer": 200, "admin": 200, "anonymous": 401, "*": 403}),
-    ("post", "/api/v1/cases/{pl}/steps/ia-approval/", {}, {"anonymous": 401, "liaison_de": 403, "nspa": 403,
+    ("post", "/api/v1/cases/{pl}/steps/ia-approval/", {}, {"anonymous": 401, "liaison_de": 404, "nspa": 403,
                                                            "no_role": 403, "liaison_pl": 403, "*": 409}),
     ("get", "/api/v1/countries/", None, {"anonymous": 401, "no_role": 403, "*": 200}),
     ("get", "/api/v1/bins/", None, {"anonymous": 401, "no_role": 403, "*": 200}),

@@ -6,12 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import BatchStatus, Case, CaseEvent, ReviewBatch
-from cases.process.services import decisions
 from cases.process.services import lor as lor_services
 from cases.process.services.joint_requests import file_joint_request
 from cases.process.stages import Stage
 from cases.review.batching import build_batches
-from cases.review.services import start_batch
+from cases.review.services import decide_batch, start_batch
 
 from .builders import lor_fields, submit
 from .concurrency import run_concurrently
@@ -119,15 +118,15 @@ def test_a_joint_request_lands_in_one_batch(nspa_user, reviewer):
     assert batch.cases.count() == 3
 
 
-def test_a_returned_case_leaves_its_batch_and_rejoins_when_resubmitted(reviewer):
-    case = submit(reviewer)
+def test_a_returned_case_leaves_its_batch_and_rejoins_when_resubmitted(reviewer, liaison_de):
+    case = submit(liaison_de)
     build_batches()
     batch = ReviewBatch.objects.get()
     start_batch(batch, reviewer=reviewer)
-    decisions.decide_case(case, "return", actor=reviewer, reason="Give the basing.")
+    decide_batch(batch, [{"case": case.pk, "outcome": "return", "reason": "Give the basing."}], reviewer=reviewer)
     case.refresh_from_db()
     assert case.review_batch is None and case.decisions.get().batch == batch
-    lor_services.amend_lor(case, {"justification": "Basing: Rzeszow."}, actor=reviewer)
+    lor_services.amend_lor(case, {"justification": "Basing: Rzeszow."}, actor=liaison_de)
     build_batches()
     case.refresh_from_db()
     assert case.stage == Stage.IN_REVIEW and case.review_batch != batch
@@ -150,7 +149,7 @@ def test_statements_do_not_grow_with_cases(reviewer, django_assert_max_num_queri
 def test_command_says_what_it_did(reviewer, capsys):
     submit(reviewer)
     call_command("build_batches")
-    assert "Batched 1 cases: 1 new batches, 0 open batches joined." in capsys.readouterr().out
+    assert "batching: 1 case batched (1 new batch, 0 open batches joined)" in capsys.readouterr().out
 
 
 @pytest.mark.django_db(transaction=True)

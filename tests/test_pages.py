@@ -92,15 +92,21 @@ def test_batch_decision_form(signed_in, world, reviewer):
     assert set(Case.objects.values_list("stage", flat=True)) == {Stage.LOA_DEVELOPMENT}
 
 
-def test_case_page_offers_the_stage_steps(signed_in, reviewer):
+def test_case_page_offers_what_the_rule_book_allows(signed_in, reviewer):
     case = Builder(reviewer, large=True).build(Stage.LOA_DEVELOPMENT)
     client = signed_in(reviewer)
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Record IA approval" in page and "Submit formal notification" in page and "Implement" not in page
-    assert client.post(f"/cases/{case.pk}/steps/notification/").status_code == 302
-    assert Case.objects.get(pk=case.pk).stage == Stage.CN_REVIEW
-    refused = client.post(f"/cases/{case.pk}/steps/emergency-waiver/", {"justification": ""})
-    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    for step in ("ia-approval", "informal-review", "emergency-waiver"):
+        assert f'action="/cases/{case.pk}/steps/{step}/"' in page
+    for step in ("notification", "offer", "implementation", "tsfd-approval"):
+        assert f'action="/cases/{case.pk}/steps/{step}/"' not in page
+    assert "Start the informal (tiered) review first: formal notification follows it." in page
+    assert client.post(f"/cases/{case.pk}/steps/informal-review/").status_code == 302
+    assert Case.objects.get(pk=case.pk).notification.informal_review_started_on is not None
+    refused = client.post(f"/cases/{case.pk}/steps/emergency-waiver/", {"emergency-waiver-justification": " "})
+    assert refused.status_code == 400
+    assert "An emergency waiver needs a written justification." in refused.content.decode()
+    assert 'aria-invalid="true"' in refused.content.decode()
 
 
 def test_lor_form_shows_field_errors_then_submits(signed_in, liaison_pl):
@@ -215,3 +221,18 @@ def test_dashboard_sorts_and_filters_by_what_the_cases_add_up_to(signed_in, revi
     assert [row[0] for row in queue("ordering=-oldest")] == ["anti-armor", "isr-uas", "maritime"]
     assert queue("stalled=on") == [("maritime", 1, million, 1)]
     assert sorted(queue("")) == sorted(queue("ordering=-cases"))
+
+
+def test_a_red_row_is_a_batch_under_review_with_a_stalled_case(signed_in, reviewer):
+    """The clock marks the stall; the queue shows it red, and filters it, until the batch is decided."""
+    late, on_time, decided = (Builder(reviewer, country=country).build(Stage.IN_REVIEW) for country in ("PL", "BR", "JP"))
+    for case in (late, decided):
+        Case.objects.filter(pk=case.pk).update(stalled_since=T0, stalled_reason="decision")
+    ReviewBatch.objects.filter(cases=decided).update(status="decided", review_started_at=T0, decided_at=T0)
+    client = signed_in(reviewer)
+    rows = {batch.pk: batch.late for batch in client.get("/").context["batches"]}
+    batch_of = {case: ReviewBatch.objects.get(cases=case).pk for case in (late, on_time, decided)}
+    assert rows == {batch_of[late]: True, batch_of[on_time]: False, batch_of[decided]: False}
+    assert [batch.pk for batch in client.get("/?stalled=on").context["batches"]] == [batch_of[late]]
+    page = client.get("/").content.decode()
+    assert page.count('class="overdue"') == 1 and "1 stalled" in page

@@ -6,8 +6,10 @@ from django.db.models import Count
 from django.test import RequestFactory
 
 from cases.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from cases.models import Case, CaseEvent, JointRequest
+from cases.models import Case, CaseEvent, JointRequest, ReviewBatch
 from cases.process.stages import Stage
+from cases.reads.metrics import offered_by_aod
+from cases.review.batch_facts import attach_case_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,18 @@ def test_refuses_to_create_demo_accounts_without_debug(settings):
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username__in=list(DEMO_ACCOUNTS)).exists()
+
+
+def test_the_demo_is_walked_through_the_clock(seeded):
+    """Offers expired, reviews cleared and cases stalled, each by the system with its audit event; a few
+    batches under review are late, most are not; not every offer was made by its AOD."""
+    for verb in ("expire", "notification_cleared", "stalled"):
+        events = CaseEvent.objects.filter(verb=verb)
+        assert events.exists() and not events.filter(actor__isnull=False).exists(), verb
+    assert set(Case.objects.filter(stage=Stage.LOA_EXPIRED).values_list("events__verb", flat=True)) >= {"expire"}
+    assert Case.objects.filter(stalled_since__isnull=False).exists()
+    under_review = attach_case_facts(ReviewBatch.objects.exclude(status="decided"))
+    late = [batch for batch in under_review if batch.late]
+    assert 0 < len(late) < len(under_review) / 2
+    on_time = dict(offered_by_aod().rows)["Offered on time"]
+    assert 50 < on_time < 100

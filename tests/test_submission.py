@@ -65,8 +65,15 @@ def test_lor_validation_is_due_five_days_after_receipt(liaison_pl):
     assert (case.lor.validation_due_on - T0.date()).days == 5
 
 
-def test_liaison_of_another_country_is_not_an_authorised_sender(liaison_de):
-    case = submit(liaison_de, country="PL")
+def test_liaison_of_another_country_is_refused(liaison_de):
+    with pytest.raises(ValidationError) as refused:
+        submit(liaison_de, country="PL")
+    assert refused.value.message_dict == {"country": ["You may submit Letters of Request only for your own country, DE."]}
+    assert not Case.objects.exists()
+
+
+def test_nspa_filing_outside_a_joint_request_is_not_an_authorised_sender(nspa_user):
+    case = submit(nspa_user, country="PL")
     assert case.stage == Stage.LOR_RECEIVED
     assert case.lor.checks["sender_authorised"] is False
 

@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..models import Case, Outcome, ReviewBatch, Role
+from ..models import REVIEWERS, Case, Outcome, ReviewBatch
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import (
@@ -16,10 +16,9 @@ from ..review.batch_facts import (
 )
 from ..review.services import decide_batch, start_batch
 from ..shortcuts.rows import Rows
+from ..shortcuts.serializers import ModelSerializer
 from . import docs
-from .serializers import LineItemSerializer, ModelSerializer
-
-REVIEWERS = {Role.REVIEWER, Role.ADMIN}
+from .serializers import LineItemSerializer
 
 
 class BatchSerializer(ModelSerializer):
@@ -80,29 +79,14 @@ class BatchDetailSerializer(BatchSerializer):
 class DecisionEntry(serializers.Serializer):
     case = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    reason = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
-
-    def validate(self, entry):
-        if entry["outcome"] != Outcome.APPROVE and not entry["reason"].strip():
-            raise serializers.ValidationError({"reason": ["A reason is required to deny or return a case."]})
-        return entry
+    reason = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True,
+                                   help_text="Required to deny or return.")
 
 
 class DecisionsInput(serializers.Serializer):
-    decisions = DecisionEntry(many=True, min_length=1, max_length=500)
+    """Parsed only: which cases may be decided, and what each outcome needs, is the rule book's."""
 
-    def validate_decisions(self, entries):
-        members = self.context["members"]
-        errors, seen = {}, set()
-        for index, entry in enumerate(entries):
-            if entry["case"] not in members:
-                errors[index] = {"case": [f"Case {entry['case']} is not in this batch."]}
-            elif entry["case"] in seen:
-                errors[index] = {"case": [f"Case {entry['case']} is decided twice in this request."]}
-            seen.add(entry["case"])
-        if errors:
-            raise serializers.ValidationError(errors)
-        return entries
+    decisions = DecisionEntry(many=True, min_length=1, max_length=500)
 
 
 @extend_schema_view(
@@ -155,7 +139,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     def decisions(self, request, pk=None):
         """Decide many cases at once, all or nothing: approve, deny (reason) or return (reason)."""
         batch = self.get_object()
-        data = DecisionsInput(data=request.data, context={"members": set(batch.cases.values_list("pk", flat=True))})
+        data = DecisionsInput(data=request.data)
         data.is_valid(raise_exception=True)
         decide_batch(batch, data.validated_data["decisions"], reviewer=request.user)
         return self.detail_response(pk)

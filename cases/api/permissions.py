@@ -1,10 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from ..models import Role
-from ..reads.access import role_of
-
-ALL_ROLES = frozenset(Role)
-READERS = frozenset({Role.REVIEWER, Role.ADMIN, Role.LIAISON, Role.NSPA})
+from ..models import role_of
 
 
 class RolePermission(BasePermission):

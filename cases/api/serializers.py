@@ -12,6 +12,7 @@ from ..models import (
     LineItem,
 )
 from ..shortcuts.serializers import ModelSerializer
+from .steps import ActionSerializer, BlockedSerializer, actions_of
 
 
 class LineItemSerializer(ModelSerializer):
@@ -40,7 +41,7 @@ class LoaSerializer(ModelSerializer):
     class Meta:
         model = LetterOfOfferAndAcceptance
         fields = ["development_group", "anticipated_offer_date", "ia_approved_on", "offer_expires_on", "offered_on",
-                  "signed_on", "initial_deposit_on", "implemented_on"]
+                  "pa_provided_on", "signed_on", "initial_deposit_on", "implemented_on"]
 
 
 class NotificationSerializer(ModelSerializer):
@@ -92,10 +93,14 @@ class CaseDetailSerializer(CaseListSerializer):
     notification = NotificationSerializer(allow_null=True, default=None)
     decisions = DecisionSerializer(many=True)
     timeline = EventSerializer(source="events", many=True)
+    actions = ActionSerializer(many=True, read_only=True, help_text="The steps you may take on this case now.")
+    blocked = BlockedSerializer(many=True, read_only=True,
+                                help_text="The other steps your role takes, each with why it is not possible now.")
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
-            "tsfd_required", "tsfd_approved_at", "line_items", "lor", "loa", "notification", "decisions", "timeline"
+            "tsfd_required", "tsfd_approved_at", "line_items", "lor", "loa", "notification", "decisions", "timeline",
+            "actions", "blocked",
         ]
 
 
@@ -104,8 +109,9 @@ class CaseDetailSerializer(CaseListSerializer):
 CASE_DETAIL = CaseDetailSerializer()
 
 
-def case_representation(case):
-    """`case` as the API's detail shows it; the case comes from `queries.case_detail_queryset`."""
+def case_representation(case, user):
+    """`case` as the API's detail shows it to `user`; the case comes from `queries.case_detail_queryset`."""
+    case.actions, case.blocked = actions_of(case, user)
     return CASE_DETAIL.to_representation(case)
 
 

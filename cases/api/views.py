@@ -3,30 +3,29 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import Case, JointRequest, Role
+from ..models import EVERY_ROLE, REVIEWERS, Case, JointRequest, Role
 from ..process.services.joint_requests import file_joint_request
-from ..process.services.lor import amend_lor, withdraw_case
+from ..process.services.lor import AMENDMENTS, amend_lor
 from ..process.services.submission import submit_lor
-from ..process.steps import STEPS, StepInput, needs
-from ..process.workflow import events_written
-from ..reads.access import role_of
+from ..process.stages import Action
+from ..process.workflow import RULES, events_written, perform
 from ..reads.filters import CaseFilter
 from ..reads.queries import as_written, case_detail_queryset
 from ..shortcuts.rows import Rows
 from . import docs
 from .idempotency import idempotent
 from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
-from .permissions import READERS
 from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
     JointRequestSerializer,
     case_representation,
 )
+from .steps import CASE_STEPS, StepInput
 
 CASE_ROWS = Rows(CaseListSerializer)
 
@@ -50,12 +49,12 @@ class LorView(APIView):
     )
     @idempotent
     def post(self, request):
-        data = LorInput(data=request.data, context={"request": request})
+        data = LorInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         with events_written() as events:
             case = submit_lor(submitted_by=request.user, **fields)
-        return Response(case_representation(as_written(case, events)), status=status.HTTP_201_CREATED)
+        return Response(case_representation(as_written(case, events), request.user), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -68,8 +67,11 @@ class LorView(APIView):
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """The cases the caller may see: a liaison their country's, NSPA its joint requests', a reviewer all."""
 
-    roles = {"list": READERS, "retrieve": READERS, "withdraw": {Role.LIAISON}, "amend": {Role.LIAISON},
-             "step": {Role.REVIEWER, Role.ADMIN, Role.LIAISON}}
+    # The roles that take some step at each endpoint, from the rule book (which judges each step again):
+    # a role that takes none there is refused before any case is looked up.
+    roles = {"list": EVERY_ROLE, "retrieve": EVERY_ROLE, "withdraw": RULES[Action.WITHDRAW].by,
+             "amend": frozenset().union(*(RULES[action].by for action in AMENDMENTS)),
+             "step": frozenset().union(*(rule.by for rule in CASE_STEPS.values()))}
     filterset_class = CaseFilter
 
     def get_queryset(self):
@@ -81,7 +83,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(CASE_ROWS.render(page))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(case_representation(self.get_object()))
+        return Response(case_representation(self.get_object(), request.user))
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer
@@ -98,8 +100,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         data = WithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
-        withdraw_case(case, actor=request.user, reason=data.validated_data["reason"])
-        return Response(case_representation(case_detail(case.pk, request.user)))
+        perform(case, Action.WITHDRAW, actor=request.user, inputs=data.validated_data)
+        return Response(case_representation(case_detail(case.pk, request.user), request.user))
 
     @extend_schema(
         request=LorAmendInput,
@@ -115,30 +117,27 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = LorAmendInput(data=request.data)
         data.is_valid(raise_exception=True)
         amend_lor(case, dict(data.validated_data), actor=request.user)
-        return Response(case_representation(case_detail(case.pk, request.user)))
+        return Response(case_representation(case_detail(case.pk, request.user), request.user))
 
     @extend_schema(
         request=StepInput,
-        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(STEPS))],
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(CASE_STEPS))],
         responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
         examples=[docs.STEP_EXAMPLE],
         tags=["cases"],
     )
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z-]+)")
     def step(self, request, pk=None, step=None):
-        """One step after approval: ia-approval, informal-review, notification, emergency-waiver,
-        tsfd-approval, offer, implementation, closure (reviewers); acceptance (the purchaser's liaison)."""
-        spec = STEPS.get(step)
-        if spec is None:
-            raise NotFound(f"No step {step!r}; the steps are {', '.join(sorted(STEPS))}.")
-        if role_of(request.user) not in spec.roles:
-            raise PermissionDenied("Your role may not take this step.")
+        """Take one step of the rule book on the case: the case's `actions` list the ones you may take
+        now, and `blocked` why each other one is not possible yet."""
+        rule = CASE_STEPS.get(step)
+        if rule is None:
+            raise NotFound(f"No step {step!r}; the steps are {', '.join(sorted(CASE_STEPS))}.")
         case = self.get_object()
         data = StepInput(data=request.data)
         data.is_valid(raise_exception=True)
-        needs(data.validated_data, *spec.needs)
-        spec.run(case, request.user, data.validated_data)
-        return Response(case_representation(case_detail(case.pk, request.user)))
+        perform(case, rule.action, actor=request.user, inputs=data.validated_data)
+        return Response(case_representation(case_detail(case.pk, request.user), request.user))
 
 
 @extend_schema_view(
@@ -148,8 +147,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """NSPA files joint requests for several nations; NSPA and reviewers read them."""
 
-    roles = {"list": {Role.NSPA, Role.REVIEWER, Role.ADMIN}, "retrieve": {Role.NSPA, Role.REVIEWER, Role.ADMIN},
-             "create": {Role.NSPA}}
+    roles = {"list": REVIEWERS | {Role.NSPA}, "retrieve": REVIEWERS | {Role.NSPA}, "create": {Role.NSPA}}
     serializer_class = JointRequestSerializer
 
     def get_queryset(self):
@@ -168,7 +166,7 @@ class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     )
     @idempotent
     def create(self, request):
-        data = JointRequestInput(data=request.data, context={"request": request})
+        data = JointRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         for participant in fields["participants"]:

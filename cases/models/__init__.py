@@ -8,7 +8,7 @@ from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
 from .note import ReviewerNote
 from .notification import CongressionalNotification
-from .people import Profile, Role
+from .people import EVERY_ROLE, REVIEWERS, Profile, Role, role_of
 from .rules import NotificationRule, NotificationTier, Timer, TimerRule
 
 __all__ = [
@@ -30,11 +30,14 @@ __all__ = [
     "NotificationRule",
     "NotificationTier",
     "Outcome",
+    "EVERY_ROLE",
     "Profile",
+    "REVIEWERS",
     "RequestType",
     "ReviewerNote",
     "Role",
     "Timer",
     "TimerRule",
     "Verb",
+    "role_of",
 ]

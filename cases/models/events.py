@@ -9,30 +9,33 @@ from ..process.stages import Action, Stage
 
 
 class Verb(models.TextChoices):
-    """What happened to a case. Every stage-changing Action is a verb; the rest record facts on the way."""
+    """What happened to a case: one verb per Action (the same value), and the facts no action records."""
 
     LOR_RECEIVED = "lor_received", "LOR received"
-    LOR_CHECKED = "lor_checked", "LOR checked, information missing"
-    LOR_AMENDED = "lor_amended", "LOR information supplied"
-    MARK_ACTIONABLE = Action.MARK_ACTIONABLE.value, Action.MARK_ACTIONABLE.label
-    RETURN = Action.RETURN.value, Action.RETURN.label
-    RESUBMIT = Action.RESUBMIT.value, Action.RESUBMIT.label
-    START_REVIEW = Action.START_REVIEW.value, Action.START_REVIEW.label
-    APPROVE = Action.APPROVE.value, Action.APPROVE.label
-    DENY = Action.DENY.value, Action.DENY.label
-    SUBMIT_NOTIFICATION = Action.SUBMIT_NOTIFICATION.value, Action.SUBMIT_NOTIFICATION.label
-    OFFER = Action.OFFER.value, Action.OFFER.label
-    ACCEPT = Action.ACCEPT.value, Action.ACCEPT.label
-    EXPIRE = Action.EXPIRE.value, Action.EXPIRE.label
-    IMPLEMENT = Action.IMPLEMENT.value, Action.IMPLEMENT.label
-    CLOSE = Action.CLOSE.value, Action.CLOSE.label
-    WITHDRAW = Action.WITHDRAW.value, Action.WITHDRAW.label
-    IA_APPROVED = "ia_approved", "IA approval recorded"
-    INFORMAL_REVIEW_STARTED = "informal_review_started", "Informal congressional review started"
-    EMERGENCY_WAIVER = "emergency_waiver", "Emergency waiver recorded"
-    TSFD_APPROVED = "tsfd_approved", "TSFD review approved"
-    NOTIFICATION_CLEARED = "notification_cleared", "Congressional review period ended"
-    STALLED = "stalled", "Due date passed without a move"
+    BATCH_STARTED = "batch_started", "Batch taken for review"
+    MARK_ACTIONABLE = Action.MARK_ACTIONABLE.value, "LOR actionable"
+    RETURN = Action.RETURN.value, "Returned for information"
+    RESUBMIT = Action.RESUBMIT.value, "LOR resubmitted"
+    START_REVIEW = Action.START_REVIEW.value, "Joined a combined-review batch"
+    APPROVE = Action.APPROVE.value, "Approved"
+    DENY = Action.DENY.value, "Denied"
+    SUBMIT_NOTIFICATION = Action.SUBMIT_NOTIFICATION.value, "Formal congressional notification submitted"
+    OFFER = Action.OFFER.value, "LOA offered"
+    PROVIDE_PA = Action.PROVIDE_PA.value, "Price and availability provided"
+    REQUEST_LOA = Action.REQUEST_LOA.value, "LOA requested after P&A"
+    ACCEPT = Action.ACCEPT.value, "LOA accepted"
+    EXPIRE = Action.EXPIRE.value, "Offer expired"
+    IMPLEMENT = Action.IMPLEMENT.value, "Implemented"
+    CLOSE = Action.CLOSE.value, "Closed"
+    WITHDRAW = Action.WITHDRAW.value, "Withdrawn"
+    LOR_CHECKED = Action.CHECK_LOR.value, "LOR checked, information missing"
+    LOR_AMENDED = Action.SUPPLY_LOR.value, "LOR information supplied"
+    TSFD_APPROVED = Action.APPROVE_TSFD.value, "TSFD review approved"
+    IA_APPROVED = Action.RECORD_IA_APPROVAL.value, "IA approval recorded"
+    INFORMAL_REVIEW_STARTED = Action.START_INFORMAL_REVIEW.value, "Informal congressional review started"
+    EMERGENCY_WAIVER = Action.RECORD_WAIVER.value, "Emergency waiver recorded"
+    NOTIFICATION_CLEARED = Action.CLEAR_NOTIFICATION.value, "Congressional review period ended"
+    STALLED = Action.MARK_STALLED.value, "Due date passed without a move"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -10,7 +10,11 @@ class DevelopmentGroup(models.TextChoices):
 
 
 class LetterOfOfferAndAcceptance(models.Model):
-    """The offer (one per case), created when a case enters LOA development. Dates are calendar days."""
+    """The offer (one per case), created when a case enters development. Dates are calendar days.
+
+    For a price-and-availability request, `anticipated_offer_date` holds when the P&A answer is due
+    (cases.process.rules.answer_due) until the purchaser asks for an LOA, and there is never an OED.
+    """
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="loa")
     development_group = models.CharField(max_length=1, choices=DevelopmentGroup)
@@ -18,6 +22,7 @@ class LetterOfOfferAndAcceptance(models.Model):
     ia_approved_on = models.DateField("IA approval", null=True, blank=True)
     offer_expires_on = models.DateField("Offer Expiration Date", null=True, blank=True)
     offered_on = models.DateField(null=True, blank=True)
+    pa_provided_on = models.DateField("price and availability provided", null=True, blank=True)
     signed_on = models.DateField("purchaser signature", null=True, blank=True)
     initial_deposit_on = models.DateField("initial deposit received", null=True, blank=True)
     implemented_on = models.DateField(null=True, blank=True)

@@ -10,6 +10,21 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+# The role sets the rest of the code names: named here once.
+REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})  # US staff: they see every case and every batch
+EVERY_ROLE = frozenset(Role)
+
+
+def role_of(user):
+    """The user's role, or None for the anonymous, the inactive and users without a profile."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        return Role(profile.role)
+    return Role.ADMIN if user.is_superuser else None
+
+
 class Profile(models.Model):
     """A user's role; a liaison belongs to exactly one country, nobody else belongs to any."""
 

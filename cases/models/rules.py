@@ -50,6 +50,7 @@ class Timer(models.TextChoices):
     OFFER_EXPIRATION = "offer_expiration", "Offer Expiration Date after IA approval"
     CLOSURE = "closure", "Closure after supply and services complete"
     DECISION = "decision", "Decision after combined review starts"
+    PA_RESPONSE = "pa_response", "Price and availability answer after approval"
 
 
 class TimerRule(models.Model):

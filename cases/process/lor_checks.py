@@ -43,6 +43,13 @@ def sender_may_file(user, case):
     return True
 
 
+def check_lor(lor, *, at):
+    """Run the checks on `lor` (not saved); a complete LOR is stamped complete. Returns whether it is."""
+    complete = run_checks(lor)
+    lor.completed_at = at if complete else None
+    return complete
+
+
 def run_checks(lor):
     """Write the result of every check onto `lor` (not saved); return True when all hold."""
     lor.checks = {}

@@ -16,6 +16,7 @@ from ..models import (
     DevelopmentGroup,
     NotificationRule,
     NotificationTier,
+    RequestType,
     Timer,
     TimerRule,
 )
@@ -71,6 +72,23 @@ def timer_days(timer, on):
 def due_date(timer, start):
     """The calendar day a timer started on `start` falls due."""
     return start + timedelta(days=timer_days(timer, start))
+
+
+def passed_q(timer, start, today):
+    """The same as `due_date(timer, <start>) < today`, as a filter on the date lookup `start` (for
+    timers whose due date is not stored): each start date under the row in force on that date."""
+    memo = _memo.get()
+    if memo is not None and TimerRule in memo:
+        rows = sorted((row for row in memo[TimerRule] if row.timer == timer), key=lambda row: row.effective_from)
+    else:
+        rows = list(TimerRule.objects.filter(timer=timer).order_by("effective_from"))
+    passed = Q(pk__in=[])
+    for row, following in zip(rows, [*rows[1:], None]):
+        window = Q(**{f"{start}__gte": row.effective_from})
+        if following is not None:
+            window &= Q(**{f"{start}__lt": following.effective_from})
+        passed |= window & Q(**{f"{start}__lt": today - timedelta(days=row.days)})
+    return passed
 
 
 def notification_tier(country):
@@ -144,3 +162,11 @@ def development_group(*, has_mde, has_design_construction, notification_required
 
 def anticipated_offer_date(group, complete_on: date):
     return due_date(AOD_TIMERS[group], complete_on)
+
+
+def answer_due(group, request_type, on: date):
+    """When the purchaser's answer is due, counted from `on`: P&A data by the P&A timer (a modeled
+    default), an LOA offer by its development group's Anticipated Offer Date."""
+    if request_type == RequestType.PA:
+        return due_date(Timer.PA_RESPONSE, on)
+    return anticipated_offer_date(group, on)

@@ -3,24 +3,14 @@
 A liaison sees their own country's cases; NSPA staff see the joint requests NSPA filed and their
 cases; US reviewers and administrators see everything; anybody else sees nothing.
 """
-from ..models.people import Role
+from ..models.people import REVIEWERS, Role, role_of
 
-SEES_EVERYTHING = frozenset({Role.REVIEWER, Role.ADMIN})
-
-
-def role_of(user):
-    """The user's role, or None for the anonymous, the inactive and users without a profile."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    profile = getattr(user, "profile", None)
-    if profile is not None:
-        return Role(profile.role)
-    return Role.ADMIN if user.is_superuser else None
+__all__ = ["role_of", "visible_batches", "visible_cases", "visible_joint_requests"]
 
 
 def visible_cases(queryset, user):
     role = role_of(user)
-    if role in SEES_EVERYTHING:
+    if role in REVIEWERS:
         return queryset
     if role == Role.LIAISON:
         return queryset.filter(country_id=user.profile.country_id)
@@ -31,10 +21,10 @@ def visible_cases(queryset, user):
 
 def visible_joint_requests(queryset, user):
     role = role_of(user)
-    if role in SEES_EVERYTHING or role == Role.NSPA:
+    if role in REVIEWERS or role == Role.NSPA:
         return queryset
     return queryset.none()
 
 
 def visible_batches(queryset, user):
-    return queryset if role_of(user) in SEES_EVERYTHING else queryset.none()
+    return queryset if role_of(user) in REVIEWERS else queryset.none()

@@ -1,6 +1,6 @@
-"""A case's history as a person reads it: how long each stage took, and what is due next."""
+"""A case's history as a person reads it: how long each stage took (what is due next: process.deadlines)."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -29,28 +29,3 @@ def stage_spans(case):
             spans[-1].ended = event.at
         spans.append(Span(event.to_stage, Stage(event.to_stage).label, event.at, None))
     return spans
-
-
-@dataclass
-class Due:
-    label: str
-    day: date
-
-    @property
-    def overdue(self):
-        return self.day < timezone.localdate()
-
-
-def due_dates(case):
-    """What the case waits for next, soonest first: LOR validation, AOD, end of congressional review, OED."""
-    due = []
-    lor, loa, notification = (getattr(case, name, None) for name in ("lor", "loa", "notification"))
-    if case.stage == Stage.LOR_RECEIVED and lor:
-        due.append(Due("LOR validation", lor.validation_due_on))
-    if case.stage in (Stage.LOA_DEVELOPMENT, Stage.CN_REVIEW) and loa:
-        due.append(Due("Anticipated Offer Date", loa.anticipated_offer_date))
-    if case.stage == Stage.CN_REVIEW and notification and notification.review_ends_on and not notification.cleared_on:
-        due.append(Due("Congressional review ends", notification.review_ends_on))
-    if case.stage == Stage.LOA_OFFERED and loa and loa.offer_expires_on:
-        due.append(Due("Offer Expiration Date", loa.offer_expires_on))
-    return sorted(due, key=lambda item: item.day)

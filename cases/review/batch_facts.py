@@ -1,16 +1,25 @@
 """What a reviewer needs beside a batch's own columns, fetched in a fixed number of queries: what the
 cases of a page of batches add up to, and the precedents of one batch."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
 
-from ..models import Case, Decision, Outcome
+from ..models import BatchStatus, Case, Decision, Outcome
 from ..process import rules
 from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
 
 PRECEDENTS_SHOWN = 10
+
+# The queue's red row: a batch still under review holding a case the clock marked stalled (a due date
+# passed: cases.process.deadlines). A decided batch is no reviewer's to chase, even if a case it approved
+# later stalls in LOA development. The same rule for a page of batches and as a filter (a test holds both).
+WAITING_LATE = Q(stalled_count__gt=0) & ~Q(status=BatchStatus.DECIDED)
+
+
+def waiting_late(batch):
+    return batch.stalled_count > 0 and batch.status != BatchStatus.DECIDED
 
 
 NO_CASES = {**EMPTY_BATCH, "countries": (), "notification_count": 0, "oldest_case_age_days": None}
@@ -46,6 +55,7 @@ def attach_case_facts(batches):
     for batch in batches:
         for name, value in facts.get(batch.pk, NO_CASES).items():
             setattr(batch, name, value)
+        batch.late = waiting_late(batch)
     return batches
 
 

@@ -29,6 +29,15 @@ class BatchingResult:
     batches_created: int
     batches_joined: int
 
+    def __str__(self):
+        created = counted(self.batches_created, "new batch", "new batches")
+        joined = counted(self.batches_joined, "open batch", "open batches")
+        return f"{counted(self.cases_batched, 'case')} batched ({created}, {joined} joined)"
+
+
+def counted(number, noun, plural=None):
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
 
 @dataclass
 class Unit:

@@ -4,7 +4,8 @@
 def hold(instance, name, rows):
     """Set `instance`'s many-related `name` to `rows`, the way prefetch_related sets it.
 
-    Relies on: QuerySet._result_cache and ._prefetch_done, Model._prefetched_objects_cache.
+    Relies on: QuerySet._result_cache and ._prefetch_done, Model._prefetched_objects_cache keyed by the
+    manager's cache name, which is `name` for a reverse foreign key (not for a reverse many-to-many).
     """
     queryset = getattr(instance, name).get_queryset()
     queryset._result_cache, queryset._prefetch_done = list(rows), True

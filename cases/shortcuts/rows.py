@@ -46,7 +46,10 @@ def column(field):
 def renderer(field, zone):
     """How to render one value of `field`: None when the stored value is the output. DateTimeField's and
     DecimalField's own methods look up the time zone and build a decimal context per value; the common
-    formats are done here once per page instead."""
+    formats are done here once per page instead.
+
+    Relies on: DRF's DateTimeField .format/.timezone, DecimalField .decimal_places/.rounding/.normalize_output/
+    .coerce_to_string/.localize, and their to_representation (ISO 8601 with Z; quantize, then "{:f}")."""
     if isinstance(field, AS_STORED):
         return None
     if isinstance(field, serializers.DateTimeField) and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601 \

@@ -3,10 +3,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from ..models import Role
-from ..reads.access import role_of
-
-REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
+from ..models import role_of
 
 
 def roles(*allowed):
@@ -23,7 +20,3 @@ def roles(*allowed):
         return wrapper
 
     return decorate
-
-
-def is_reviewer(user):
-    return role_of(user) in REVIEWERS

@@ -9,24 +9,23 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError as InputError
 
-from ..models import Case, Decision, Role
-from ..process import workflow
-from ..process.services.lor import amend_lor, withdraw_case
+from ..models import EVERY_ROLE, REVIEWERS, Case, Decision, Role
+from ..process import rules, workflow
+from ..process.deadlines import due_dates
+from ..process.services.lor import AMENDMENTS, amend_lor
 from ..process.services.notes import add_note
-from ..process.stages import Stage
-from ..process.steps import STEPS, StepInput, needs, offered_steps
-from ..process.workflow import BEFORE_ACCEPTANCE
+from ..process.stages import Action
+from ..process.workflow.offers import checklist, offers
 from ..reads.access import role_of
 from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
-from ..reads.timeline import due_dates, stage_spans
-from .access import REVIEWERS, roles
+from ..reads.timeline import stage_spans
+from .access import roles
 from .portal import LorDetailsForm
 
-ALL_ROLES = (Role.REVIEWER, Role.ADMIN, Role.LIAISON, Role.NSPA)
 LIST_PAGE_SIZE = 50
+AMENDING_STEPS = {workflow.RULES[action].step for action in AMENDMENTS}
 
 
 def listed_cases(request):
@@ -36,22 +35,23 @@ def listed_cases(request):
     return CaseFilter(request.GET, queryset=queryset)
 
 
-@roles(*ALL_ROLES)
+@roles(*EVERY_ROLE)
 def case_list(request):
     cases = listed_cases(request)
     page = Paginator(cases.qs if cases.is_valid() else Case.objects.none(), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    for case in page.object_list:
-        case.next_due = next(iter(due_dates(case)), None)
-        case.latest_decision = next(iter(case.decisions.all()), None)
+    with rules.memoized():  # the decision due date reads its timer row: once for the page
+        for case in page.object_list:
+            case.next_due = next(iter(due_dates(case)), None)
+            case.latest_decision = next(iter(case.decisions.all()), None)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {"filter": cases, "page": page, "query": query.urlencode(),
                                                "can_submit": role_of(request.user) == Role.LIAISON})
 
 
-@roles(*ALL_ROLES)
+@roles(*EVERY_ROLE)
 def case_export(request):
     """The list the user is looking at, as CSV: the same filters, the same visible_to scope."""
     cases = listed_cases(request)
@@ -70,94 +70,105 @@ def case_export(request):
     return response
 
 
-AMENDABLE_STAGES = (Stage.LOR_RECEIVED, Stage.LOR_RETURNED)
-
-
 class NoteForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Internal note")
+
+
+FIELD_KINDS = {"date": lambda spec: forms.DateField(required=False, label=spec.label,
+                                                  widget=forms.DateInput(attrs={"type": "date"})),
+               "text": lambda spec: forms.CharField(required=False, label=spec.label, max_length=5000,
+                                                    widget=forms.Textarea(attrs={"rows": 2}))}
+
+
+def step_form(rule, data=None):
+    """The form of one step: its inputs from the rule book, parsed into types and nothing more."""
+    fields = {spec.name: FIELD_KINDS[spec.kind](spec) for spec in rule.inputs}
+    form = type(f"{rule.action.value}_form", (forms.Form,), fields)(data, prefix=rule.step)
+    form.rule = rule
+    return form
 
 
 def visible_case(request, pk):
     return get_object_or_404(case_page_queryset().visible_to(request.user), pk=pk)
 
 
-@roles(*ALL_ROLES)
-def case_page(request, pk, note_form=None, step_errors=None, amend_form=None):
+@roles(*EVERY_ROLE)
+def case_page(request, pk, *, failed=None, note_form=None, amend_form=None, status=200):
+    """The case, what the user may do with it now, and what stands between it and its next stage.
+    `failed`: a step refused just now, as (step, its form, the refusal), shown at its form."""
     case = visible_case(request, pk)
-    role = role_of(request.user)
-    reviewer = role in REVIEWERS
-    can_amend = role == Role.LIAISON and case.stage in AMENDABLE_STAGES
+    reviewer = role_of(request.user) in REVIEWERS
+    with rules.memoized():
+        listed, gates, due = offers(case, request.user), checklist(case), due_dates(case)
+    allowed = [offer.rule for offer in listed if offer.allowed]
+    forms_shown = [failed[1] if failed and failed[0] == rule.step else step_form(rule)
+                   for rule in allowed if rule.step not in AMENDING_STEPS]
     context = {
-        "amend_form": (amend_form or LorDetailsForm.for_lor(case.lor)) if can_amend else None,
         "case": case,
         "spans": stage_spans(case),
-        "due": due_dates(case),
-        "steps": offered_steps(case, role),
-        "step_errors": step_errors or {},
+        "due": due,
+        "gates": gates,
+        "step_forms": forms_shown,
+        "blocked": [offer for offer in listed if not offer.allowed],
+        "failed": failed,
+        "amend_form": (amend_form or LorDetailsForm.for_lor(case.lor))
+        if any(rule.step in AMENDING_STEPS for rule in allowed) else None,
         "is_reviewer": reviewer,
-        "can_withdraw": role == Role.LIAISON and case.stage in BEFORE_ACCEPTANCE,
         "notes": case.notes.select_related("author") if reviewer else None,
         "note_form": note_form or NoteForm(),
         "decisions": list(case.decisions.all()),
     }
-    return render(request, "cases/case.html", context, status=400 if (note_form or step_errors or amend_form) else 200)
+    return render(request, "cases/case.html", context, status=status)
+
+
+REFUSAL_STATUS = {workflow.NotPermitted: 403}
 
 
 @require_POST
-@roles(*ALL_ROLES)
+@roles(*EVERY_ROLE)
 def case_step(request, pk, step):
-    spec = STEPS.get(step)
-    if spec is None:
+    """Take one step of the rule book; a refusal shows the page again with the rule's reason."""
+    rule = workflow.STEPS.get(step)
+    if rule is None or step in AMENDING_STEPS:
         raise Http404
     case = visible_case(request, pk)
-    if role_of(request.user) not in spec.roles:
-        messages.error(request, "Your role may not take this step.")
+    form = step_form(rule, request.POST)
+    if form.is_valid():
+        try:
+            workflow.perform(case, rule.action, actor=request.user, inputs=form.cleaned_data)
+        except workflow.WorkflowError as refusal:
+            for field, problems in (refusal.errors or {}).items():
+                form.add_error(field if field in form.fields else None, problems)
+            status = 400 if refusal.errors else REFUSAL_STATUS.get(type(refusal), 409)
+            return case_page(request, pk, failed=(step, form, refusal.message), status=status)
+        messages.success(request, f"{rule.label}: done.")
         return redirect("case", pk=pk)
-    data = StepInput(data={key: value for key, value in request.POST.items() if value and key != "csrfmiddlewaretoken"})
-    try:
-        data.is_valid(raise_exception=True)
-        needs(data.validated_data, *spec.needs)
-        spec.run(case, request.user, data.validated_data)
-    except InputError as error:
-        return case_page(request, pk, step_errors={step: error.detail})
-    except ValidationError as error:
-        return case_page(request, pk, step_errors={step: error.message_dict})
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect("case", pk=pk)
-    messages.success(request, f"{spec.label}: done.")
-    return redirect("case", pk=pk)
+    return case_page(request, pk, failed=(step, form, None), status=400)
 
 
 @require_POST
-@roles(Role.LIAISON)
+@roles(*EVERY_ROLE)
 def case_withdraw(request, pk):
-    case = visible_case(request, pk)
-    try:
-        withdraw_case(case, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, "The request is withdrawn.")
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    return redirect("case", pk=pk)
+    return case_step(request, pk, workflow.RULES[Action.WITHDRAW].step)
 
 
 @require_POST
-@roles(Role.LIAISON)
+@roles(*EVERY_ROLE)
 def case_amend(request, pk):
     """Supply what the LOR lacked, or correct a returned LOR and resubmit it."""
     case = visible_case(request, pk)
     form = LorDetailsForm(request.POST)
     if not form.is_valid():
-        return case_page(request, pk, amend_form=form)
+        return case_page(request, pk, amend_form=form, status=400)
     try:
         case = amend_lor(case, form.cleaned_data, actor=request.user)
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
-        return case_page(request, pk, amend_form=form)
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect("case", pk=pk)
+        return case_page(request, pk, amend_form=form, status=400)
+    except workflow.WorkflowError as refusal:
+        form.add_error(None, refusal.message)
+        return case_page(request, pk, amend_form=form, status=REFUSAL_STATUS.get(type(refusal), 409))
     messages.success(request, f"Letter of Request updated: the case is now {case.get_stage_display()}.")
     return redirect("case", pk=pk)
 
@@ -173,5 +184,4 @@ def case_note(request, pk):
             return redirect("case", pk=pk)
         except ValidationError as error:
             form.add_error("text", error.message_dict["text"])
-    return case_page(request, pk, note_form=form)
-
+    return case_page(request, pk, note_form=form, status=400)

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from ..models import Role
+from ..models import REVIEWERS, Role
 from ..reads.access import role_of
 from .reviewer import dashboard
 
@@ -13,7 +13,7 @@ HOMES = {Role.LIAISON: "case-list", Role.NSPA: "nspa"}
 def home(request):
     """Reviewers land on the batch queue; liaisons on their country's cases; NSPA on its joint requests."""
     role = role_of(request.user)
-    if role in (Role.REVIEWER, Role.ADMIN):
+    if role in REVIEWERS:
         return dashboard(request)
     if role not in HOMES:
         raise PermissionDenied("Your account has no role yet; ask an administrator.")

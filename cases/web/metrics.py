@@ -3,8 +3,9 @@ import csv
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from ..models import REVIEWERS
 from ..reads import metrics
-from .access import REVIEWERS, roles
+from .access import roles
 from .charts import bar_chart
 
 

@@ -2,11 +2,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from ..models import Case, JointRequest, Role
+from ..models import REVIEWERS, Case, JointRequest, Role
 from .access import roles
 
 
-@roles(Role.NSPA, Role.REVIEWER, Role.ADMIN)
+@roles(Role.NSPA, *REVIEWERS)
 def joint_requests(request):
     """The joint requests NSPA filed, each with its nations' cases and stages."""
     queryset = JointRequest.objects.visible_to(request.user).select_related("lead_nation").prefetch_related(

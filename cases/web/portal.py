@@ -3,7 +3,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from bins.models import Capability
 
@@ -24,12 +23,6 @@ class LorDetailsForm(forms.Form):
     originator_reference = forms.CharField(max_length=60, required=False, label="Your reference number")
     third_party_involvement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
                                               required=False)
-
-    def clean_desired_delivery_date(self):
-        day = self.cleaned_data["desired_delivery_date"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("The desired delivery date is in the past.")
-        return day
 
     @classmethod
     def for_lor(cls, lor):
@@ -57,26 +50,38 @@ LineItemFormSet = forms.formset_factory(LineItemForm, extra=0, min_num=1, valida
 
 @roles(Role.LIAISON)
 def submit_lor_page(request):
+    """The form parses; the submission service judges, and its errors land on the fields they name."""
     country = request.user.profile.country
     if request.method == "POST":
         form, items = LorForm(request.POST), LineItemFormSet(request.POST, prefix="items")
         if form.is_valid() and items.is_valid():
-            rows = [item for item in items.cleaned_data if item and not item.get("DELETE")]
-            if not rows:
-                items._non_form_errors = items.error_class(["Add at least one line item."])
+            kept = [item_form for item_form in items.forms if item_form.cleaned_data
+                    and not item_form.cleaned_data.get("DELETE")]
+            try:
+                case = submit_lor(submitted_by=request.user, country=country, **form.cleaned_data,
+                                  line_items=[{k: v for k, v in item_form.cleaned_data.items() if k != "DELETE"}
+                                              for item_form in kept])
+            except ValidationError as error:
+                show_errors(error.message_dict, form, kept)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
             else:
-                try:
-                    case = submit_lor(submitted_by=request.user, country=country,
-                                      line_items=[{k: v for k, v in row.items() if k != "DELETE"} for row in rows],
-                                      **form.cleaned_data)
-                except ValidationError as error:
-                    form.add_error(None, "; ".join(error.messages))
-                except WorkflowError as error:
-                    form.add_error(None, error.message)
-                else:
-                    messages.success(request, f"Letter of Request received: case {case.case_number}.")
-                    return redirect("case", pk=case.pk)
+                messages.success(request, f"Letter of Request received: case {case.case_number}.")
+                return redirect("case", pk=case.pk)
         status = 400
     else:
         form, items, status = LorForm(), LineItemFormSet(prefix="items", initial=[{}]), 200
     return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=status)
+
+
+def show_errors(errors, form, item_forms):
+    """The service's errors ({"desired_delivery_date": [...], "line_items.0.quantity": [...]}) on the
+    form's fields and the line items' forms; what names no field above the form."""
+    for key, problems in errors.items():
+        name, _, rest = key.partition(".")
+        if name == "line_items" and rest:
+            index, _, field = rest.partition(".")
+            item_form = item_forms[int(index)]
+            item_form.add_error(field if field in item_form.fields else None, problems)
+        else:
+            form.add_error(name if name in form.fields else None, problems)

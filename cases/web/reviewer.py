@@ -1,27 +1,24 @@
 """The reviewer's rooms: the batch queue (dashboard) and one batch side by side with its decision form."""
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ..models import BatchStatus, Outcome, ReviewBatch
+from ..models import REVIEWERS, Outcome, ReviewBatch
 from ..process import workflow
-from ..process.stages import Stage
+from ..process.stages import BatchAction
+from ..process.workflow.inputs import DECISION_REASON
+from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
-from ..review.batch_facts import attach_case_facts, attach_precedents
+from ..review.batch_facts import WAITING_LATE, attach_case_facts, attach_precedents
 from ..review.services import decide_batch, start_batch
-from .access import REVIEWERS, roles
+from .access import roles
 
 QUEUE_PAGE_SIZE = 25
-DECISION_DUE_DAYS = 30  # shown as overdue; the stall timer (cases.timers) uses the dated rule
 
 
 class QueueFilter(BatchFilter):
@@ -40,15 +37,7 @@ class QueueFilter(BatchFilter):
         return super().filter_queryset(queryset)
 
     def only_stalled(self, queryset, name, value):
-        return queryset.filter(stalled_count__gt=0) if value else queryset
-
-
-def overdue(batch):
-    """A due date passed: a stalled case, or a case waiting longer than a decision should take."""
-    if batch.stalled_count:
-        return True
-    waiting = batch.status != BatchStatus.DECIDED and batch.oldest_case
-    return bool(waiting and timezone.now() - batch.oldest_case > timedelta(days=DECISION_DUE_DAYS))
+        return queryset.filter(WAITING_LATE) if value else queryset
 
 
 @roles(*REVIEWERS)
@@ -58,8 +47,6 @@ def dashboard(request):
         request.GET.get("page")
     )
     batches = attach_case_facts(page.object_list)
-    for batch in batches:
-        batch.overdue = overdue(batch)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode()}
@@ -73,17 +60,11 @@ class DecisionForm(forms.Form):
         "required": "Select at least one case."})
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Decision")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
-                             label="Reason (required to deny or return)")
+                             label=DECISION_REASON.label, help_text=DECISION_REASON.help)
 
     def __init__(self, *args, open_cases=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cases"].choices = [(case.pk, case.case_number) for case in open_cases]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") in (Outcome.DENY, Outcome.RETURN) and not data.get("reason", "").strip():
-            self.add_error("reason", "A reason is required to deny or return a case.")
-        return data
 
 
 def batch_context(request, pk, form=None):
@@ -91,10 +72,11 @@ def batch_context(request, pk, form=None):
         "cases__line_items", "cases__lor").order_by(), pk=pk)
     attach_precedents(attach_case_facts([batch])[0])
     cases = sorted(batch.cases.all(), key=lambda case: (case.country_id, case.pk))
-    open_cases = [case for case in cases if case.stage == Stage.IN_REVIEW]
+    allowed = batch_offers(batch, request.user)
+    open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []
     form = form or DecisionForm(open_cases=open_cases)
     return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
-            "decidable": batch.status == BatchStatus.IN_REVIEW and open_cases}
+            "can_start": BatchAction.START in allowed, "decidable": bool(open_cases)}
 
 
 # Batch pages are scoped rather than role-gated: outside a reviewer's scope a batch simply does not exist (404).
@@ -120,17 +102,31 @@ def batch_start(request, pk):
 def batch_decide(request, pk):
     context = batch_context(request, pk)
     form = DecisionForm(request.POST, open_cases=context["open_cases"])
-    if form.is_valid():
-        outcome, reason = form.cleaned_data["outcome"], form.cleaned_data["reason"]
-        try:
-            decide_batch(context["batch"], [{"case": case, "outcome": outcome, "reason": reason}
-                                            for case in form.cleaned_data["cases"]], reviewer=request.user)
-        except (workflow.WorkflowError, ValidationError) as error:
-            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
-            return redirect("batch", pk=pk)
-        count = len(form.cleaned_data["cases"])
-        verb = {"approve": "approved", "deny": "denied", "return": "returned for information"}[outcome]
-        messages.success(request, f"{count} case{'s' if count != 1 else ''} {verb}.")
-        return redirect("batch", pk=pk)
-    return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=400)
+    if not form.is_valid():
+        return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=400)
+    outcome, reason = form.cleaned_data["outcome"], form.cleaned_data["reason"]
+    try:
+        decide_batch(context["batch"], [{"case": case, "outcome": outcome, "reason": reason}
+                                        for case in form.cleaned_data["cases"]], reviewer=request.user)
+    except workflow.WorkflowError as refusal:
+        show_refusal(form, refusal)
+        status = 400 if refusal.errors else 403 if isinstance(refusal, workflow.NotPermitted) else 409
+        return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=status)
+    count = len(form.cleaned_data["cases"])
+    verb = {"approve": "approved", "deny": "denied", "return": "returned for information"}[outcome]
+    messages.success(request, f"{count} case{'s' if count != 1 else ''} {verb}.")
+    return redirect("batch", pk=pk)
 
+
+def show_refusal(form, refusal):
+    """The rule book's reasons on the form, each once: per-case input errors ("decisions.3.reason") on
+    their field, the rest above the form."""
+    problems = {}
+    for key, texts in (refusal.errors or {"": [refusal.message]}).items():
+        name = key.rsplit(".", 1)[-1]
+        field = name if name in form.fields else None
+        for text in texts:
+            if text not in problems.setdefault(field, []):
+                problems[field].append(text)
+    for field, texts in problems.items():
+        form.add_error(field, texts)

@@ -84,7 +84,7 @@ def one_at_a_time(case_ids):
             )
         with transaction.atomic():
             Case.objects.filter(pk=case.pk).update(review_batch=batch)
-            workflow.move(case.pk, Action.START_REVIEW)
+            workflow.perform(case.pk, Action.START_REVIEW)
 
 
 def main():

@@ -3,7 +3,7 @@ from django.urls import include, path
 from rest_framework import generics, serializers
 
 from bins.models import Country
-from cases.api.permissions import ALL_ROLES
+from cases.models import EVERY_ROLE
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -13,7 +13,7 @@ class CountrySerializer(serializers.ModelSerializer):
 
 
 class BareList(generics.ListAPIView):
-    roles = {"get": ALL_ROLES}
+    roles = {"get": EVERY_ROLE}
     pagination_class = None
     filter_backends = []
     serializer_class = CountrySerializer

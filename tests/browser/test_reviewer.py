@@ -46,7 +46,7 @@ def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, review
 
     page.get_by_label(f"Select {cases['FR'].case_number}").check()
     page.get_by_role("radio", name="Deny").check()
-    page.get_by_label("Reason (required to deny or return)").fill("Release of this technology is not supported.")
+    page.get_by_label("Reason", exact=True).fill("Release of this technology is not supported.")
     page.get_by_role("button", name="Apply decision").click()
     expect(page.get_by_text("1 case denied.")).to_be_visible()
     expect(page.get_by_text("LOA in development")).to_have_count(2)

@@ -73,6 +73,8 @@ def validate_participants(participants, *, model, lead_nation):
             errors[f"participants.{index}.country"] = [f"{country.name} is listed twice."]
     if model == JointRequest.Model.LEAD_NATION and iso_of(lead_nation) not in codes:
         errors["lead_nation"] = ["A lead-nation request needs a lead nation that is one of the participants."]
+    if model == JointRequest.Model.AGENT_SALES and lead_nation:
+        errors["lead_nation"] = ["Agent sales have no lead nation; send null."]
     if errors:
         raise ValidationError(errors)
     return countries

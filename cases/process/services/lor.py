@@ -1,12 +1,11 @@
-"""What a purchaser does to an LOR after submitting it: supply what was missing, resubmit, withdraw."""
+"""What a purchaser does to an LOR after submitting it: supply what was missing, or correct and resubmit it."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ...models import FundingSource, RequestType, Verb
 from .. import workflow
-from ..stages import Action, Stage
-from .submission import after_check, check_lor
+from ..stages import Action
+from .submission import after_check, lor_field_errors
 
 AMENDABLE_FIELDS = {
     "request_type",
@@ -17,48 +16,26 @@ AMENDABLE_FIELDS = {
     "third_party_involvement",
     "dcs_negotiation",
 }
+# A received LOR is corrected in place; a returned one is resubmitted with the corrections.
+AMENDMENTS = (Action.SUPPLY_LOR, Action.RESUBMIT)
 
 
 def amend_lor(case, changes, *, actor, at=None):
-    """Apply the purchaser's changes to the LOR and re-run the checks.
+    """Apply the purchaser's changes to the LOR, re-run the checks, and make it actionable if complete.
 
-    A received LOR that becomes complete moves to actionable; a returned one is resubmitted first
-    (returned -> received) and then checked. Any other stage refuses the change (IllegalMove).
+    Whichever amendment the case's stage allows is taken; in any other stage the rule book refuses.
     """
     at = at or timezone.now()
-    validate_changes(changes, today=timezone.localdate(at))
-    with transaction.atomic():
-        locked = workflow.lock(case)
-        if locked.stage == Stage.LOR_RETURNED:
-            locked = workflow.move(
-                locked, Action.RESUBMIT, actor=actor, payload={"changed": sorted(changes)}, at=at, locked=True
-            )
-        elif locked.stage != Stage.LOR_RECEIVED:
-            raise workflow.IllegalMove(f"The LOR cannot be changed once the case is {locked.get_stage_display()}.")
-        else:
-            workflow.record(locked, Verb.LOR_AMENDED, actor=actor, payload={"changed": sorted(changes)}, at=at)
-        lor = locked.lor
-        for name, value in changes.items():
-            setattr(lor, name, value)
-        complete = check_lor(lor, at=at)
-        lor.save(update_fields=[*changes, "checks", "missing", "completed_at"])
-        return after_check(locked, lor, complete, actor=actor, at=at)
-
-
-def validate_changes(changes, *, today):
-    errors = {}
-    for name in set(changes) - AMENDABLE_FIELDS:
-        errors[name] = ["This field cannot be changed here."]
-    if changes.get("request_type") and changes["request_type"] not in RequestType.values:
-        errors["request_type"] = [f"Choose one of {', '.join(RequestType.values)}."]
-    if changes.get("funding_source") and changes["funding_source"] not in FundingSource.values:
-        errors["funding_source"] = [f"Choose one of {', '.join(FundingSource.values)}."]
-    if changes.get("desired_delivery_date") and changes["desired_delivery_date"] < today:
-        errors["desired_delivery_date"] = ["The desired delivery date is in the past."]
+    workflow.refuse_person(workflow.RULES[AMENDMENTS[0]], actor)
+    if not changes:
+        raise ValidationError({"non_field_errors": ["Give at least one field to change."]})
+    errors = {name: ["This field cannot be changed here."] for name in set(changes) - AMENDABLE_FIELDS}
+    errors.update(lor_field_errors(changes, today=timezone.localdate(at)))
     if errors:
         raise ValidationError(errors)
-
-
-def withdraw_case(case, *, actor, reason="", at=None):
-    """The purchaser withdraws its request; possible at any stage before acceptance."""
-    return workflow.move(case, Action.WITHDRAW, actor=actor, reason=reason, at=at)
+    with transaction.atomic():
+        locked = workflow.lock_case(case)
+        action = next((action for action in AMENDMENTS if locked.stage in workflow.RULES[action].stages),
+                      AMENDMENTS[0])
+        locked = workflow.perform(locked, action, actor=actor, inputs={"changes": changes}, at=at, locked=True)
+        return after_check(locked, locked.lor, locked.lor.is_complete, at=at)

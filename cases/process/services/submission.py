@@ -14,6 +14,7 @@ from ...models import (
     LetterOfRequest,
     LineItem,
     RequestType,
+    Role,
     Timer,
     Verb,
 )
@@ -21,7 +22,7 @@ from ...shortcuts.on_commit import once_on_commit
 from ...shortcuts.prefetch import hold
 from ...tasks import request_batching
 from .. import rules, workflow
-from ..lor_checks import run_checks
+from ..lor_checks import check_lor
 from ..numbering import allocate_case_number
 from ..stages import Action
 from ..totals import totals_of
@@ -58,6 +59,7 @@ def submit_lor(
     """
     at = at or timezone.now()
     country, agency, items = validate_lor(
+        submitted_by=submitted_by,
         country=country,
         implementing_agency=implementing_agency,
         title=title,
@@ -106,38 +108,39 @@ def submit_lor(
         )
         complete = check_lor(lor, at=at)
         lor.save()
-        workflow.record(case, Verb.LOR_RECEIVED, actor=submitted_by, payload={"case_number": case_number}, at=at)
+        workflow.append_event(case=case, actor=submitted_by, verb=Verb.LOR_RECEIVED, from_stage=case.stage,
+                              to_stage=case.stage,
+                              payload={"case_number": case_number}, at=at)
         case = after_check(case, lor, complete, at=at)
     return case
 
 
-def check_lor(lor, *, at):
-    """Run the actionability checks on `lor` (not saved); a complete LOR is stamped complete."""
-    complete = run_checks(lor)
-    lor.completed_at = at if complete else None
-    return complete
-
-
-def after_check(case, lor, complete, *, actor=None, at=None):
+def after_check(case, lor, complete, *, at=None):
     """Act on a saved check: a complete LOR is made actionable by the system at once (no person waits
     on it); an incomplete one stays received with what is missing on record. The caller holds `case`
     locked (or has just created it). Returns the case as it now stands."""
     case.lor = lor
     if complete:
         once_on_commit(request_batching)
-        return workflow.move(case, Action.MARK_ACTIONABLE, at=at, locked=True)
-    workflow.record(case, Verb.LOR_CHECKED, actor=actor, payload={"missing": lor.missing}, at=at)
-    return case
+        return workflow.perform(case, Action.MARK_ACTIONABLE, at=at, locked=True)
+    return workflow.perform(case, Action.CHECK_LOR, at=at, locked=True)
 
 
 def validate_lor(
-    *, country, implementing_agency, title, line_items, request_type, funding_source, desired_delivery_date, today
+    *, submitted_by, country, implementing_agency, title, line_items, request_type, funding_source,
+    desired_delivery_date, today
 ):
     """Field-level validation of an LOR; returns (country, agency, unsaved line items) or raises."""
     errors = {}
-    country_obj = country if isinstance(country, Country) else Country.objects.filter(pk=country).first()
+    own = own_country_of(submitted_by)
+    if isinstance(country, Country):
+        country_obj = country
+    else:  # a liaison's own country came with their profile: no need to read it again
+        country_obj = own if own and own.pk == country else Country.objects.filter(pk=country).first()
     if country_obj is None:
         errors["country"] = [f"Unknown country {country!r}."]
+    elif own and own.pk != country_obj.pk:
+        errors["country"] = [f"You may submit Letters of Request only for your own country, {own.pk}."]
     agency = (
         implementing_agency
         if isinstance(implementing_agency, ImplementingAgency)
@@ -149,18 +152,32 @@ def validate_lor(
         errors["title"] = ["A title is required."]
     elif len(title) > Case._meta.get_field("title").max_length:
         errors["title"] = [f"At most {Case._meta.get_field('title').max_length} characters."]
-    if request_type and request_type not in RequestType.values:
-        errors["request_type"] = [f"Choose one of {', '.join(RequestType.values)}."]
-    if funding_source and funding_source not in FundingSource.values:
-        errors["funding_source"] = [f"Choose one of {', '.join(FundingSource.values)}."]
-    if desired_delivery_date is not None and desired_delivery_date < today:
-        errors["desired_delivery_date"] = ["The desired delivery date is in the past."]
+    errors.update(lor_field_errors({"request_type": request_type, "funding_source": funding_source,
+                                    "desired_delivery_date": desired_delivery_date}, today=today))
     items = line_items_from(line_items, errors)
     if not errors and totals_of(items).total > MAX_TOTAL:
         errors["line_items"] = ["The total value of the line items is too large."]
     if errors:
         raise ValidationError(errors)
     return country_obj, agency, items
+
+
+def own_country_of(user):
+    """A liaison's Country (the only one they may file for), else None."""
+    profile = getattr(user, "profile", None)
+    return profile.country if profile is not None and profile.role == Role.LIAISON else None
+
+
+def lor_field_errors(fields, *, today):
+    """The rules on the LOR fields a purchaser writes and may later correct: {field: [message]}."""
+    errors = {}
+    if fields.get("request_type") and fields["request_type"] not in RequestType.values:
+        errors["request_type"] = [f"Choose one of {', '.join(RequestType.values)}."]
+    if fields.get("funding_source") and fields["funding_source"] not in FundingSource.values:
+        errors["funding_source"] = [f"Choose one of {', '.join(FundingSource.values)}."]
+    if fields.get("desired_delivery_date") and fields["desired_delivery_date"] < today:
+        errors["desired_delivery_date"] = ["The desired delivery date is in the past."]
+    return errors
 
 
 def line_items_from(raw_items, errors):

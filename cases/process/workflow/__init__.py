@@ -1,0 +1,22 @@
+"""The rule book (`rulebook`), the one function that takes an action (`perform`), and what the pages and
+the API ask of it (`offers`). See rulebook.py for the table."""
+from .errors import GuardFailed, IllegalMove, NotPermitted, WorkflowError
+from .perform import (
+    append_event,
+    events_written,
+    lock_case,
+    move_many,
+    perform,
+    perform_batch,
+    perform_due,
+    permitted,
+    refuse_person,
+)
+from .rulebook import BATCH_RULES, BEFORE_ACCEPTANCE, RULES, STEPS, SYSTEM
+
+__all__ = [
+    "BATCH_RULES", "BEFORE_ACCEPTANCE", "RULES", "STEPS", "SYSTEM",
+    "GuardFailed", "IllegalMove", "NotPermitted", "WorkflowError",
+    "append_event", "events_written", "lock_case", "move_many", "perform", "perform_batch", "perform_due",
+    "permitted", "refuse_person",
+]

@@ -1,0 +1,227 @@
+"""What must hold for an action, each condition once, with the words a person reads when it does not.
+
+A condition's `refusal(case, ctx)` returns why it does not hold (None when it does); the message names
+what must come first. `q(today)`, where given, is the same test as a filter, for the set-based paths
+(timers); tests hold the two equal. `on_input` conditions read what the actor sends and are judged
+only when the action is taken, never when a page lists what is possible.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ...models import BatchStatus, RequestType
+from ..deadlines import STALLING, first_passed_stall
+
+
+@dataclass(frozen=True)
+class Condition:
+    label: str  # what holds, in a checklist
+    refusal: Callable  # (case, ctx) -> message or None
+    q: Callable | None = None  # today -> Q
+    on_input: bool = False
+    in_checklist: bool = True
+
+
+def shown_day(value):
+    """A date (or the local date of a moment) as messages write it: 2026-12-02."""
+    if value is None:
+        return "an unknown date"
+    return (timezone.localdate(value) if hasattr(value, "hour") else value).isoformat()
+
+
+def condition(label, **options):
+    def declare(refusal):
+        return Condition(label, refusal, **options)
+
+    return declare
+
+
+# What the request is: an action that does not exist for this kind of case is refused by these.
+
+
+@condition("The request is for an LOA")
+def loa_request(case, ctx):
+    if case.lor.request_type == RequestType.PA:
+        return ("A price-and-availability request is answered with P&A data, not an LOA; "
+                "the purchaser may then ask for an LOA.")
+
+
+@condition("The request is for price and availability")
+def pa_request(case, ctx):
+    if case.lor.request_type != RequestType.PA:
+        return "Only a price-and-availability request gets a P&A answer."
+
+
+@condition("Congressional notification is required")
+def notification_required(case, ctx):
+    if not case.notification.required:
+        return "This case is below every congressional-notification threshold."
+
+
+@condition("A TSFD review is required")
+def tsfd_required(case, ctx):
+    if not case.tsfd_required:
+        return "No TSFD review is required for this case."
+
+
+# The LOR.
+
+
+@condition("The LOR is complete")
+def lor_complete(case, ctx):
+    if not case.lor.is_complete:
+        return f"The LOR is not actionable yet: {'; '.join(case.lor.missing) or 'the checks have not run'}"
+
+
+# Combined review.
+
+
+@condition("Its batch has been taken for review")
+def batch_taken(case, ctx):
+    batch = ctx.batch or case.review_batch
+    if batch is not None and batch.status == BatchStatus.OPEN:
+        return f"Nobody has taken batch {batch.pk} for review yet: start it on the batch page first."
+
+
+@condition("Decided with its batch", in_checklist=False)
+def decided_with_batch(case, ctx):
+    if case.review_batch_id and ctx.batch is None:
+        return f"Decide this case with the other cases of batch {case.review_batch_id}, on the batch's page."
+
+
+# Technology release (TSFD): its approval comes before any pricing or offer.
+
+
+@condition("TSFD approval not yet recorded")
+def tsfd_not_yet_approved(case, ctx):
+    if case.tsfd_approved_at:
+        return f"TSFD approval was already recorded on {shown_day(case.tsfd_approved_at)}."
+
+
+@condition("TSFD review approved, if one is required")
+def tsfd_approved(case, ctx):
+    if case.tsfd_pending:
+        return "A TSFD review is pending: its approval must be recorded before any pricing or offer."
+
+
+# LOA development.
+
+
+@condition("IA approval not yet recorded")
+def ia_not_yet_approved(case, ctx):
+    if case.loa.ia_approved_on:
+        return f"IA approval was already recorded on {shown_day(case.loa.ia_approved_on)}."
+
+
+@condition("IA approval recorded (it sets the Offer Expiration Date)")
+def ia_approved(case, ctx):
+    if case.loa.ia_approved_on is None:
+        return "Record the implementing agency's approval first: it sets the Offer Expiration Date."
+
+
+@condition("The IA approval date is not in the future", on_input=True)
+def ia_day_not_future(case, ctx):
+    day = ctx.inputs.get("on")
+    if day and day > ctx.today:
+        return f"The IA approval date {shown_day(day)} is in the future."
+
+
+@condition("Offer Expiration Date not passed")
+def oed_not_passed(case, ctx):
+    oed = case.loa.offer_expires_on
+    if oed and ctx.today > oed:
+        return f"The Offer Expiration Date {shown_day(oed)} has passed: the offer can no longer be made or accepted."
+
+
+@condition("Offer Expiration Date passed", q=lambda today: Q(loa__offer_expires_on__lt=today))
+def oed_passed(case, ctx):
+    oed = case.loa.offer_expires_on
+    if oed is None or ctx.today <= oed:
+        return f"The offer is open until {shown_day(oed)}."
+
+
+@condition("Signed and paid by today", on_input=True)
+def signed_and_paid(case, ctx):
+    """With the offer still open (oed_not_passed), dates no later than today are by the OED too."""
+    for label, name in (("signature", "signed_on"), ("initial deposit", "initial_deposit_on")):
+        day = ctx.inputs[name]
+        if day > ctx.today:
+            return f"The {label} date {shown_day(day)} is in the future."
+
+
+# Congressional notification: informal (tiered) review, then formal notification and its review period.
+
+
+@condition("Informal review not yet started")
+def informal_not_started(case, ctx):
+    started = case.notification.informal_review_started_on
+    if started:
+        return f"Informal review already started on {shown_day(started)}."
+
+
+@condition("Informal (tiered) review over, or an emergency waiver on record")
+def informal_review_over(case, ctx):
+    notification = case.notification
+    if notification.emergency_waiver:
+        return None
+    if notification.informal_review_started_on is None:
+        return "Start the informal (tiered) review first: formal notification follows it."
+    if ctx.today <= notification.informal_review_ends_on:
+        return (f"The informal review runs until {shown_day(notification.informal_review_ends_on)}; "
+                "formal notification follows it.")
+
+
+@condition("No emergency waiver on record yet")
+def not_waived(case, ctx):
+    if case.notification.emergency_waiver:
+        return "An emergency waiver is already on record."
+
+
+@condition("Congressional review over, or waived")
+def notification_allows_offer(case, ctx):
+    notification = case.notification
+    if not notification.required or notification.emergency_waiver or notification.cleared_on:
+        return None
+    if notification.formal_notified_on is None:
+        return "Formal congressional notification must come first, after the informal review."
+    if ctx.today <= notification.review_ends_on:
+        return (f"The congressional review period runs until {shown_day(notification.review_ends_on)}; "
+                "the LOA cannot be offered before it ends.")
+
+
+@condition("Formal review period ended", q=lambda today: Q(notification__review_ends_on__lt=today))
+def review_period_over(case, ctx):
+    ends = case.notification.review_ends_on
+    if ends is None or ctx.today <= ends:
+        return f"Congressional review goes on until {shown_day(ends)}."
+
+
+@condition("Clearance not yet recorded", q=lambda today: Q(notification__cleared_on__isnull=True))
+def not_cleared(case, ctx):
+    if case.notification.cleared_on:
+        return f"The end of the review period was recorded on {shown_day(case.notification.cleared_on)}."
+
+
+# The clock.
+
+
+@condition("Not already marked stalled", q=lambda today: Q(stalled_since__isnull=True))
+def not_stalled(case, ctx):
+    if case.stalled_since:
+        return f"Already marked stalled on {shown_day(case.stalled_since)}."
+
+
+def any_deadline_passed(today):
+    passed = Q(pk__in=[])
+    for deadline in STALLING:
+        passed |= deadline.passed_q(today)
+    return passed
+
+
+@condition("A due date has passed without a move", q=any_deadline_passed)
+def deadline_passed(case, ctx):
+    if first_passed_stall(case, ctx.today) is None:
+        return "No due date of this stage has passed."
+

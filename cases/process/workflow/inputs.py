@@ -1,0 +1,31 @@
+"""What an actor sends with an action. Serializers and forms only parse these fields into types; whether
+one is required, and what to say when it is missing, is said here once."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    kind: str  # "text" or "date": how the API and the pages parse and render it
+    required: str = ""  # the message when it is missing; empty: optional
+    help: str = ""
+
+
+DECISION_REASON = Input("reason", "Reason", "text", required="A reason is required to deny or return a case.",
+                        help="Required to deny or return: what the purchaser must fix, or why the request is denied.")
+WITHDRAWAL_REASON = Input("reason", "Reason (optional)", "text", help="withdraw: why the purchaser withdraws.")
+IA_APPROVAL_DAY = Input("on", "IA approved on", "date", help="ia-approval: the day the IA approved (default today).")
+WAIVER_JUSTIFICATION = Input("justification", "Justification", "text",
+                             required="An emergency waiver needs a written justification.",
+                             help="emergency-waiver: the President's emergency certification.")
+SIGNED_ON = Input("signed_on", "Signature date", "date", required="Give the date the purchaser signed the LOA.",
+                  help="acceptance: the purchaser's signature.")
+DEPOSIT_ON = Input("initial_deposit_on", "Initial deposit received", "date",
+                   required="Give the date the initial deposit was received.", help="acceptance: the initial deposit.")
+
+
+def missing(inputs_declared, values):
+    """{field: [message]} for each required input without a value."""
+    return {spec.name: [spec.required] for spec in inputs_declared
+            if spec.required and values.get(spec.name) in (None, "")}
