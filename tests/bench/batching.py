@@ -24,10 +24,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases.models import Case, ReviewBatch
-from cases.process import workflow
-from cases.process.stages import Action, Stage
-from cases.review.batching import build_batches
+from cases.models import Case, ReviewBatch  # noqa: E402
+from cases.process import workflow  # noqa: E402
+from cases.process.stages import Action, Stage  # noqa: E402
+from cases.review.batching import build_batches  # noqa: E402
 from tests.bench import machine  # noqa: E402
 from tests.bench.fixture import Fixture  # noqa: E402
 

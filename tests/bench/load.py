@@ -32,7 +32,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from cases.models import Case, Profile
+from cases.models import Case, Profile  # noqa: E402
 from tests.bench import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

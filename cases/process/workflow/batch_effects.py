@@ -1,9 +1,8 @@
 """What a batch action writes. Runs inside `perform_batch`'s transaction with the batch row locked."""
 from ...models import CaseEvent, Outcome, Verb
 from ..stages import Action, Stage
-from . import (
-    perform as acting,  # modules, not their names: they import the table that imports this
-)
+# Modules, not their names: both import the table that imports this module.
+from . import perform as acting
 from . import rulebook
 from .context import context
 from .errors import GuardFailed

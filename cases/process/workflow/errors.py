@@ -4,14 +4,10 @@
 class WorkflowError(Exception):
     """`errors` ({field: [message]}) is set when the actor's input is at fault: a 400 naming the fields."""
 
-    def __init__(self, message, field=None, errors=None):
+    def __init__(self, message, errors=None):
         super().__init__(message)
         self.message = message
-        self.errors = errors or ({field: [message]} if field else None)
-
-    @property
-    def field(self):
-        return next(iter(self.errors)) if self.errors else None
+        self.errors = errors
 
 
 class IllegalMove(WorkflowError):

@@ -26,10 +26,6 @@ def offers(case, user, at=None):
             for rule in STEPS.values() if permitted(rule, user)]
 
 
-def allowed(case, user, at=None):
-    return {offer.rule.step: offer.rule for offer in offers(case, user, at) if offer.allowed}
-
-
 def message_of(refusal):
     return refusal.message if refusal else None
 
@@ -40,10 +36,6 @@ class Gate:
 
     rule: object
     items: list
-
-    @property
-    def open(self):
-        return all(refusal is None for _, refusal in self.items)
 
 
 def checklist(case, at=None):

@@ -133,9 +133,8 @@ def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
             rule.effect(batch, ctx)
         if rule.target:
             batch.status = rule.target
-            stamp = "review_started_at" if rule.action == BatchAction.START else "decided_at"
-            setattr(batch, stamp, ctx.at)
-            batch.save(update_fields=["status", stamp, "assigned_reviewer"])
+            setattr(batch, rule.stamp, ctx.at)
+            batch.save(update_fields=["status", rule.stamp, "assigned_reviewer"])
     return batch
 
 

@@ -131,6 +131,7 @@ class BatchRule:
     wrong_status: Callable  # batch -> why the action does not apply to a batch in its status
     refusal: Callable = lambda batch, ctx: None
     effect: Callable | None = None
+    stamp: str = ""  # the batch's field that records when it reached `target`
 
     @property
     def label(self):
@@ -141,12 +142,12 @@ BATCH_RULES = {rule.action: rule for rule in (
     # A batch is opened by batching (cases.review.batching), which fills it until a reviewer takes it.
     BatchRule(BatchAction.START, frozenset({BatchStatus.OPEN}), REVIEWERS, BatchStatus.IN_REVIEW,
               wrong_status=lambda batch: f"This batch is already {batch.get_status_display().lower()}.",
-              effect=batch_effects.take),
+              effect=batch_effects.take, stamp="review_started_at"),
     BatchRule(BatchAction.DECIDE, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "Start the review of this batch before deciding its cases."
               if batch.status == BatchStatus.OPEN else "This batch is already decided.",
               effect=batch_effects.decide),
     BatchRule(BatchAction.SETTLE, frozenset({BatchStatus.IN_REVIEW}), SYSTEM, BatchStatus.DECIDED,
               wrong_status=lambda batch: "Only a batch in review is decided.",
-              refusal=batch_effects.none_left_in_review),
+              refusal=batch_effects.none_left_in_review, stamp="decided_at"),
 )}
