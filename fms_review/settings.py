@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "cases.api.permissions.RolePermission",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["cases.shortcuts.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.CasePagination",

@@ -4,12 +4,12 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import docs
+from .parsers import JSONParser
 
 LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again in an hour."
 
