@@ -241,15 +241,12 @@ if os.environ.get("CLOCK_INTERVAL_SECONDS"):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 REST_FRAMEWORK = {
-    # Deny by default: every view must also name the roles it serves (cases.api.permissions).
+    # Deny by default: every view names the roles it serves (cases.api.permissions); nobody else passes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cases.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.IsAuthenticated",
-        "cases.api.permissions.RolePermission",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["cases.api.permissions.RolePermission"],
     "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["cases.shortcuts.filtering.FilterBackend"],

@@ -24,3 +24,37 @@ def test_a_deeply_nested_body_is_malformed_json(api, request, reviewer, role, pa
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert "nested too deeply" in response.json()["detail"]
     assert Case.objects.count() == count
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/cases/0.5/", "/api/v1/batches/0.5/", "/api/v1/joint-requests/0.5/", "/api/v1/cases/0.5/steps/offer/",
+    "/api/v1/cases/0.5/withdraw/", "/api/v1/cases/0.5/lor/", "/api/v1/batches/0.5/decisions/",
+    "/api/v1/batches/0.5/start/", "/api/v1/no-such-endpoint/", "/api/v1/cases", "/api/v2/cases/",
+])
+@pytest.mark.parametrize("debug", [False, True])
+def test_every_api_miss_answers_json(api, reviewer, path, debug, settings):
+    settings.DEBUG = debug
+    for method in ("get", "post"):
+        response = getattr(api(reviewer), method)(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", (method, path)
+        assert response.json()["detail"].startswith("No such endpoint.")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/cases/{case}/", "/api/v1/lors/", "/api/v1/batches/",
+                                  "/api/v1/countries/", "/api/v1/cases/{case}/steps/offer/", "/api/v1/joint-requests/"])
+@pytest.mark.parametrize("user", ["reviewer", "liaison_pl", "nspa_user", None])
+def test_a_method_an_endpoint_does_not_take_is_405_for_everyone(api, request, reviewer, path, user):
+    case = Builder(reviewer, country="PL").build(Stage.LOA_DEVELOPMENT)
+    client = api(request.getfixturevalue(user) if user else None)
+    for method in ("put", "patch", "delete"):
+        response = getattr(client, method)(path.format(case=case.pk))
+        assert response.status_code == 405 and response["Content-Type"] == "application/json", (method, path, user)
+
+
+@pytest.mark.parametrize("path", ["/", "/cases/", "/cases/export.csv", "/cases/{case}/", "/nspa/", "/metrics/",
+                                  "/metrics/stages.csv", "/batches/{batch}/", "/cases/new/"])
+def test_a_page_answers_only_the_methods_it_takes(client, reviewer, path):
+    case = Builder(reviewer, country="PL").build(Stage.IN_REVIEW)
+    client.force_login(reviewer)
+    for method in ("put", "patch", "delete"):
+        assert getattr(client, method)(path.format(case=case.pk, batch=case.review_batch_id)).status_code == 405

@@ -39,6 +39,7 @@ SERVED = {
     "api/v1/^batches/(?P<pk>[^/.]+)/start/$": ("/api/v1/batches/{batch}/start/", NOBODY),
     "api/schema/": ("/api/schema/", EVERYONE),
     "api/docs/": ("/api/docs/", EVERYONE),
+    "^api/": ("/api/v1/no-such-endpoint/", NOBODY),
     "accounts/login/": ("/accounts/login/", EVERYONE),
     "accounts/logout/": ("/accounts/logout/", NOBODY),  # POST only
     "": ("/", REVIEWERS),

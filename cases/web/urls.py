@@ -1,21 +1,24 @@
 from django.urls import path
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import case_pages, home, metrics, nspa, portal, reviewer
 
+# Pages that only show answer GET and HEAD; the forms' targets take POST only (in their views); anything
+# else is 405.
 urlpatterns = [
-    path("", home.home, name="home"),
-    path("batches/<int:pk>/", reviewer.batch_page, name="batch"),
+    path("", require_safe(home.home), name="home"),
+    path("batches/<int:pk>/", require_safe(reviewer.batch_page), name="batch"),
     path("batches/<int:pk>/start/", reviewer.batch_start, name="batch-start"),
     path("batches/<int:pk>/decide/", reviewer.batch_decide, name="batch-decide"),
-    path("cases/", case_pages.case_list, name="case-list"),
-    path("cases/export.csv", case_pages.case_export, name="case-export"),
-    path("cases/new/", portal.submit_lor_page, name="lor-new"),
-    path("cases/<int:pk>/", case_pages.case_page, name="case"),
+    path("cases/", require_safe(case_pages.case_list), name="case-list"),
+    path("cases/export.csv", require_safe(case_pages.case_export), name="case-export"),
+    path("cases/new/", require_http_methods(["GET", "HEAD", "POST"])(portal.submit_lor_page), name="lor-new"),
+    path("cases/<int:pk>/", require_safe(case_pages.case_page), name="case"),
     path("cases/<int:pk>/steps/<slug:step>/", case_pages.case_step, name="case-step"),
     path("cases/<int:pk>/withdraw/", case_pages.case_withdraw, name="case-withdraw"),
     path("cases/<int:pk>/notes/", case_pages.case_note, name="case-note"),
     path("cases/<int:pk>/lor/", case_pages.case_amend, name="case-amend"),
-    path("nspa/", nspa.joint_requests, name="nspa"),
-    path("metrics/", metrics.metrics_page, name="metrics"),
-    path("metrics/<slug:name>.csv", metrics.metrics_csv, name="metrics-csv"),
+    path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
+    path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
+    path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),
 ]
