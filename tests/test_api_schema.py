@@ -17,9 +17,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from cases.models import Case, JointRequest, ReviewBatch
+from cases.process.services.joint_requests import file_joint_request
 from cases.process.stages import Stage
 
-from .builders import Builder, submit
+from .builders import Builder, lor_fields, submit
+from .test_rule_book_walk import STATES, build
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -64,3 +67,43 @@ def headers_for(request, reviewer, test_connection_kept_open):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_conforms(case, role, headers_for):
     case.call_and_validate(headers=headers_for(role), checks=CHECKS)
+
+
+@pytest.fixture
+def every_state(reviewer, nspa_user, test_connection_kept_open):
+    """Data in every state the responses can take: a case in each stage the walk builds, batches of a
+    bin and of a region (no bin), open, in review and decided, and joint requests of both models."""
+
+    for _, options, stage, before, days in STATES:
+        build(reviewer, options, stage, before, days)
+    Builder(reviewer, country="BR").build(Stage.DENIED)  # a region's batch (SOUTHCOM), decided
+    Builder(reviewer, country="IN").build(Stage.IN_REVIEW)  # a region's batch, open
+    common = {name: value for name, value in lor_fields().items() if name not in {"country", "line_items", "title"}}
+    for model, lead in (("agent_sales", None), ("lead_nation", "LT")):
+        file_joint_request(filed_by=nspa_user, title=f"Coalition {model}", model=model, lead_nation=lead,
+                           participants=[{"country": code, "line_items": lor_fields()["line_items"]}
+                                         for code in ("LT", "LV")], **common)
+    assert ReviewBatch.objects.filter(bin__isnull=True).exists() and ReviewBatch.objects.filter(status="decided")
+    return {"/api/v1/cases/{id}/": list(Case.objects.values_list("pk", flat=True)),
+            "/api/v1/batches/{id}/": list(ReviewBatch.objects.values_list("pk", flat=True)),
+            "/api/v1/joint-requests/{id}/": list(JointRequest.objects.values_list("pk", flat=True))}
+
+
+@pytest.mark.parametrize("role", ["reviewer", "liaison_pl", "nspa_user"])
+def test_real_responses_in_every_state_conform_to_the_schema(role, every_state, request):
+    """Not generated data: every object there is, through every read endpoint, as each role, each answer
+    validated against the schema (a field that can be null must say so)."""
+    user = request.getfixturevalue(role)
+    headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    checked = 0
+    for path, operations in schema.items():
+        if "get" not in list(operations) or "{" in path and path not in every_state:
+            continue
+        operation = operations["GET"]
+        for pk in every_state.get(path, [None]):
+            case = operation.Case(path_parameters={"id": pk} if pk is not None else {}, headers=headers)
+            response = case.call()
+            if response.status_code == 200:
+                operation.validate_response(response)
+                checked += 1
+    assert checked > (10 if role == "reviewer" else 3)

@@ -58,3 +58,34 @@ def test_a_page_answers_only_the_methods_it_takes(client, reviewer, path):
     client.force_login(reviewer)
     for method in ("put", "patch", "delete"):
         assert getattr(client, method)(path.format(case=case.pk, batch=case.review_batch_id)).status_code == 405
+
+
+def test_no_filter_tells_an_object_the_user_may_not_see_from_one_that_does_not_exist(api, liaison_pl, nspa_user):
+    """NSPA's joint requests are not a liaison's to see: an existing one's id answers exactly as a missing one."""
+    from cases.process.services.joint_requests import file_joint_request
+
+    from .builders import lor_fields
+
+    common = {name: value for name, value in lor_fields().items() if name not in {"country", "line_items", "title"}}
+    joint = file_joint_request(filed_by=nspa_user, title="Coalition", model="agent_sales",
+                               participants=[{"country": c, "line_items": lor_fields()["line_items"]} for c in ("LT", "LV")],
+                               **common)
+    client = api(liaison_pl)
+    for query in ("joint_request={}", "country=Z{}", "bin=no-such-bin-{}", "capability=x{}", "region=R{}"):
+        seen, missing = (client.get(f"/api/v1/cases/?{query.format(pk)}") for pk in (joint.pk, joint.pk + 1000))
+        assert (seen.status_code, seen.json()) == (missing.status_code, missing.json()) == (200, seen.json()), query
+        assert seen.json()["results"] == []
+    assert api(nspa_user).get(f"/api/v1/cases/?joint_request={joint.pk}").json()["results"]  # NSPA sees its own
+
+
+@pytest.mark.parametrize("query", ["joint_request=0", "bin=%1AAU", "country=ZZ", "capability=none", "region=MARS"])
+def test_a_value_the_schema_accepts_is_accepted(api, reviewer, query):
+    assert api(reviewer).get(f"/api/v1/cases/?{query}").status_code == 200
+    if "joint" not in query and "country" not in query:
+        assert api(reviewer).get(f"/api/v1/batches/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["joint_request=abc", "joint_request=1.5", "created_after=yesterday", "stage=nope"])
+def test_a_value_of_the_wrong_type_is_still_400(api, reviewer, query):
+    response = api(reviewer).get(f"/api/v1/cases/?{query}")
+    assert response.status_code == 400 and query.split("=")[0] in response.json()

@@ -23,7 +23,8 @@ from .serializers import LineItemSerializer
 
 class BatchSerializer(ModelSerializer):
     key = serializers.CharField(source="group_key")
-    bin = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    bin = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True,
+                                       help_text="Null for a region's batch (its countries are in no bin).")
     region = serializers.CharField(source="region_id", allow_null=True)
     capability = serializers.CharField(source="capability_id")
     assigned_reviewer = serializers.CharField(source="assigned_reviewer.username", allow_null=True, default=None)

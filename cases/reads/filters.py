@@ -11,12 +11,62 @@ from bins.models import Bin, Capability, Country, Region
 
 from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..process.stages import Stage
-from ..shortcuts.choices import ReferenceChoiceFilter
+from ..shortcuts.choices import FilterReferenceChoiceField, ReferenceChoiceFilter
+
+NO_MATCH = object()  # a well-formed value that names nothing there is, or nothing the user may see
+
+
+class MissMatchesNothing:
+    """A filter field naming an object by id or slug: a value of the wrong type is refused (400), but a
+    well-formed one that names nothing the user may see matches no case, as a search would. So no answer
+    tells an object the user may not see from one that does not exist, and every value the schema
+    accepts is accepted."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        model = self.queryset.model
+        key = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        key.to_python(value)  # "abc" for an id: the schema's type is wrong, and that is the client's error
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            return NO_MATCH
+
+    def validate(self, value):
+        if value is not NO_MATCH:
+            super().validate(value)
+
+
+class ReferenceFilter(ReferenceChoiceFilter):
+    field_class = type("ReferenceFilterField", (MissMatchesNothing, FilterReferenceChoiceField), {})
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class SlugChoiceFilter(ReferenceChoiceFilter):
-    """A ModelChoiceFilter documented as the slug string it takes."""
+class SlugChoiceFilter(ReferenceFilter):
+    """A reference filter documented as the slug string it takes."""
+
+
+class ObjectFilter(django_filters.ModelChoiceFilter):
+    """An object the user may or may not see, by id: its choices come through visible_to."""
+
+    field_class = type("ObjectFilterField", (MissMatchesNothing, django_filters.fields.ModelChoiceField), {})
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Filters narrow what `visible_to` already allows; they never widen it, and a value naming nothing
+    the user may see matches nothing."""
+
+    def filter_queryset(self, queryset):
+        if any(value is NO_MATCH for value in self.form.cleaned_data.values()):
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+def visible_joint_requests(request):
+    return JointRequest.objects.visible_to(request.user if request else None)
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -34,20 +84,18 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-class CaseFilter(django_filters.FilterSet):
-    """Filters narrow what `visible_to` already allows; they never widen it."""
-
-    country = ReferenceChoiceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
+class CaseFilter(ScopedFilterSet):
+    country = ReferenceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
     bin = SlugChoiceFilter(
         queryset=Bin.objects.prefetch_related("listed_countries"), to_field_name="slug", method="in_bin",
         help_text="Bin slug: cases of the bin's member countries.",
     )
-    region = ReferenceChoiceFilter(queryset=Region.objects.all(), field_name="country__region")
-    capability = ReferenceChoiceFilter(
+    region = ReferenceFilter(queryset=Region.objects.all(), field_name="country__region")
+    capability = ReferenceFilter(
         queryset=Capability.objects.all(), field_name="primary_capability", help_text="Capability slug."
     )
-    joint_request = django_filters.ModelChoiceFilter(queryset=JointRequest.objects.all())
+    joint_request = ObjectFilter(queryset=visible_joint_requests, help_text="A joint request's id.")
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time.")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte", help_text="ISO 8601 date-time.")
     ordering = django_filters.OrderingFilter(
@@ -63,11 +111,11 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(country__in=[country.pk for country in members_of(bin_, Country.objects.all())])
 
 
-class BatchFilter(django_filters.FilterSet):
+class BatchFilter(ScopedFilterSet):
     key = django_filters.CharFilter(field_name="group_key", help_text='"bin:<slug>" or "region:<code>".')
     bin = SlugChoiceFilter(queryset=Bin.objects.all(), to_field_name="slug", help_text="Bin slug.")
-    region = ReferenceChoiceFilter(queryset=Region.objects.all())
-    capability = ReferenceChoiceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
+    region = ReferenceFilter(queryset=Region.objects.all())
+    capability = ReferenceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
     status = django_filters.MultipleChoiceFilter(choices=BatchStatus.choices)
 
     class Meta:

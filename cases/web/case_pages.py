@@ -32,7 +32,7 @@ def listed_cases(request):
     queryset = Case.objects.visible_to(request.user).select_related("lor", "loa", "notification").prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
     )
-    return CaseFilter(request.GET, queryset=queryset)
+    return CaseFilter(request.GET, queryset=queryset, request=request)
 
 
 @roles(*EVERY_ROLE)

@@ -42,7 +42,8 @@ class QueueFilter(BatchFilter):
 
 @roles(*REVIEWERS)
 def dashboard(request):
-    queue = QueueFilter(request.GET, queryset=batch_queue(request.user).order_by("-created_at", "-id"))
+    queue = QueueFilter(request.GET, queryset=batch_queue(request.user).order_by("-created_at", "-id"),
+                        request=request)
     page = Paginator(queue.qs if queue.is_valid() else ReviewBatch.objects.none(), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
