@@ -120,8 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while seed_demo writes; a busy timeout instead of "database is locked".
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two at once queue on the timeout as
+    # they do on PostgreSQL's row locks; a deferred one that read first could not upgrade and failed.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # SQLite builds the covering index of a batch's cases without its included columns: still an index.

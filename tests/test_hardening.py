@@ -89,3 +89,19 @@ def test_a_value_the_schema_accepts_is_accepted(api, reviewer, query):
 def test_a_value_of_the_wrong_type_is_still_400(api, reviewer, query):
     response = api(reviewer).get(f"/api/v1/cases/?{query}")
     assert response.status_code == 400 and query.split("=")[0] in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_after_the_commit_never_fails_the_request_that_committed(api, liaison_pl, monkeypatch):
+    """The batching run queued after an LOR's commit meets a locked database: the LOR is saved, so 201."""
+    from django.db import OperationalError
+
+    from .api_data import lor
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("cases.tasks.build_batches_task.delay", locked)
+    response = api(liaison_pl).post("/api/v1/lors/", lor(), format="json")
+    assert response.status_code == 201
+    assert Case.objects.filter(pk=response.json()["id"], stage=Stage.LOR_ACTIONABLE).exists()
