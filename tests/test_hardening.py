@@ -105,3 +105,26 @@ def test_work_after_the_commit_never_fails_the_request_that_committed(api, liais
     response = api(liaison_pl).post("/api/v1/lors/", lor(), format="json")
     assert response.status_code == 201
     assert Case.objects.filter(pk=response.json()["id"], stage=Stage.LOR_ACTIONABLE).exists()
+
+
+@pytest.mark.parametrize("title", ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"])
+def test_an_export_keeps_a_formula_as_text(client, reviewer, title):
+    import csv
+    import io
+
+    from .builders import submit
+
+    case = submit(reviewer, title=title)
+    client.force_login(reviewer)
+    rows = list(csv.DictReader(io.StringIO(client.get("/cases/export.csv").content.decode())))
+    assert [row["title"] for row in rows] == ["'" + title]
+    assert rows[0]["case_number"] == case.case_number and rows[0]["total_value_usd"] == "1000000.00"
+
+
+def test_a_metrics_export_keeps_a_formula_as_text(client, reviewer):
+    from cases.web.exports import cell
+
+    assert [cell(text) for text in ("\t=1", "\r=1", "-1", "plain")] == ["'\t=1", "'\r=1", "'-1", "plain"]
+    assert cell(-1) == -1  # a number is a number
+    client.force_login(reviewer)
+    assert client.get("/metrics/stages.csv").content.decode().splitlines()[1] == "LOR received,0"

@@ -1,6 +1,4 @@
 """The case list (with its CSV export) and the case page, for every role, scoped by visible_to."""
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,6 +20,7 @@ from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
 from ..reads.timeline import stage_spans
 from .access import roles
+from .exports import csv_response
 from .portal import LorDetailsForm
 
 LIST_PAGE_SIZE = 50
@@ -57,17 +56,19 @@ def case_export(request):
     cases = listed_cases(request)
     if not cases.is_valid():
         return HttpResponse("Invalid filters: " + cases.errors.as_text(), status=400, content_type="text/plain")
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["case_number", "country", "title", "stage", "capability", "total_value_usd", "created",
-                     "decision", "reason"])
-    for case in cases.qs.iterator(chunk_size=2000):
-        decision = next(iter(case.decisions.all()), None)
-        writer.writerow([case.case_number, case.country_id, case.title, case.stage, case.primary_capability_id,
-                         case.total_value_usd, case.created_at.isoformat(), decision.outcome if decision else "",
-                         decision.reason if decision else ""])
-    return response
+    rows = (export_row(case) for case in cases.qs.iterator(chunk_size=2000))
+    return csv_response("cases.csv", EXPORT_HEADER, rows)
+
+
+EXPORT_HEADER = ["case_number", "country", "title", "stage", "capability", "total_value_usd", "created", "decision",
+                 "reason"]
+
+
+def export_row(case):
+    decision = next(iter(case.decisions.all()), None)
+    return [case.case_number, case.country_id, case.title, case.stage, case.primary_capability_id,
+            case.total_value_usd, case.created_at.isoformat(), decision.outcome if decision else "",
+            decision.reason if decision else ""]
 
 
 class NoteForm(forms.Form):

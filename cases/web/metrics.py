@@ -1,12 +1,11 @@
-import csv
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 
 from ..models import REVIEWERS
 from ..reads import metrics
 from .access import roles
 from .charts import bar_chart
+from .exports import csv_response
 
 
 @roles(*REVIEWERS)
@@ -22,9 +21,4 @@ def metrics_csv(request, name):
     table = next((table for table in metrics.all_tables() if table.name == name), None)
     if table is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["label", table.unit or "value"])
-    writer.writerows(table.rows)
-    return response
+    return csv_response(f"{name}.csv", ["label", table.unit or "value"], table.rows)
