@@ -3,9 +3,9 @@
 import pytest
 
 from cases.models import Case
+from cases.process.stages import Stage
 
 from .builders import Builder
-from cases.process.stages import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,22 @@ def test_a_metrics_export_keeps_a_formula_as_text(client, reviewer):
     assert cell(-1) == -1  # a number is a number
     client.force_login(reviewer)
     assert client.get("/metrics/stages.csv").content.decode().splitlines()[1] == "LOR received,0"
+
+
+def test_metrics_and_precedents_read_through_the_users_scope(reviewer, liaison_pl):
+    """All reviewers see everything today; the figures would follow a narrower scope the day one does not."""
+    from cases.models import ReviewBatch
+    from cases.reads import metrics
+    from cases.review.batch_facts import attach_precedents
+
+    Builder(reviewer, country="PL").build(Stage.DENIED)
+    Builder(reviewer, country="DE").build(Stage.LOA_DEVELOPMENT)
+    stages = {user: dict(metrics.cases_per_stage(user).rows)["Denied"] for user in (reviewer, liaison_pl, None)}
+    assert stages == {reviewer: 1, liaison_pl: 1, None: 0}
+    assert all(value == 0 for table in metrics.all_tables(None) for _, value in table.rows if value)
+    later = Builder(reviewer, country="PL").build(Stage.IN_REVIEW)
+    batch = ReviewBatch.objects.prefetch_related("cases").get(cases=later)
+    seen = {user: [d.case.country_id for d in attach_precedents(batch, user).cases.all()[0].group_approvals +
+                   attach_precedents(batch, user).cases.all()[0].country_precedents] for user in (reviewer, liaison_pl)}
+    assert sorted(seen[reviewer]) == ["DE", "PL"]  # Germany's approval in the group, Poland's own denial
+    assert seen[liaison_pl] == ["PL"]  # a liaison's scope has no German case in it

@@ -1,6 +1,6 @@
 """seed_demo: accounts, realistic cases with genuine audit trails, idempotency, and its refusal."""
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
@@ -83,5 +83,6 @@ def test_the_demo_is_walked_through_the_clock(seeded):
     under_review = attach_case_facts(ReviewBatch.objects.exclude(status="decided"))
     late = [batch for batch in under_review if batch.late]
     assert 0 < len(late) < len(under_review) / 2
-    on_time = dict(offered_by_aod().rows)["Offered on time"]
+    reviewer = get_user_model().objects.get(username="reviewer")
+    on_time = dict(offered_by_aod(reviewer).rows)["Offered on time"]
     assert 50 < on_time < 100

@@ -119,7 +119,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(BATCH_ROWS.render(page))
 
     def detail_response(self, pk):
-        batch = attach_precedents(attach_case_facts([self.get_queryset().get(pk=pk)])[0])
+        batch = attach_precedents(attach_case_facts([self.get_queryset().get(pk=pk)])[0], self.request.user)
         return Response(BatchDetailSerializer(batch).data)
 
     def retrieve(self, request, pk=None):

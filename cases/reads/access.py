@@ -1,22 +1,37 @@
-"""Who may see what. Every queryset a request reaches goes through the `visible_to` methods below.
+"""Who may see what. Every queryset a request reaches goes through the `visible_to` methods below, or,
+for rows that hang off cases and batches (events, decisions, offers), through the same scope as a filter.
 
 A liaison sees their own country's cases; NSPA staff see the joint requests NSPA filed and their
 cases; US reviewers and administrators see everything; anybody else sees nothing.
 """
+from django.db.models import Q
+
 from ..models.people import REVIEWERS, Role, role_of
 
-__all__ = ["role_of", "visible_batches", "visible_cases", "visible_joint_requests"]
+__all__ = ["batch_scope", "case_scope", "role_of", "visible_batches", "visible_cases", "visible_joint_requests"]
+
+NOTHING = Q(pk__in=[])
+
+
+def case_scope(user, prefix=""):
+    """The cases `user` may see, as a filter on cases (or, with `prefix` "case__", on rows of a case)."""
+    role = role_of(user)
+    if role in REVIEWERS:
+        return Q()
+    if role == Role.LIAISON:
+        return Q(**{f"{prefix}country_id": user.profile.country_id})
+    if role == Role.NSPA:
+        return Q(**{f"{prefix}joint_request__isnull": False})
+    return NOTHING
+
+
+def batch_scope(user, prefix=""):
+    """The batches `user` may see: a reviewer's work, nobody else's."""
+    return Q() if role_of(user) in REVIEWERS else NOTHING
 
 
 def visible_cases(queryset, user):
-    role = role_of(user)
-    if role in REVIEWERS:
-        return queryset
-    if role == Role.LIAISON:
-        return queryset.filter(country_id=user.profile.country_id)
-    if role == Role.NSPA:
-        return queryset.filter(joint_request__isnull=False)
-    return queryset.none()
+    return queryset.filter(case_scope(user))
 
 
 def visible_joint_requests(queryset, user):
@@ -27,4 +42,4 @@ def visible_joint_requests(queryset, user):
 
 
 def visible_batches(queryset, user):
-    return queryset if role_of(user) in REVIEWERS else queryset.none()
+    return queryset.filter(batch_scope(user))

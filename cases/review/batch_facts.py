@@ -8,6 +8,7 @@ from bins.grouping import groups_by_country
 
 from ..models import BatchStatus, Case, Decision, Outcome
 from ..process import rules
+from ..reads.access import case_scope
 from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
 
 PRECEDENTS_SHOWN = 10
@@ -59,12 +60,13 @@ def attach_case_facts(batches):
     return batches
 
 
-def attach_precedents(batch):
-    """Earlier decisions that should weigh on each case, from one query for the whole batch."""
+def attach_precedents(batch, user):
+    """Earlier decisions that should weigh on each case, those of cases `user` may see, from one query."""
     groups = groups_by_country()
     members = [iso2 for iso2, group in groups.items() if group.key == batch.group_key]
     decided = list(
-        Decision.objects.filter(case__primary_capability=batch.capability_id, case__country__in=members)
+        Decision.objects.filter(case_scope(user, "case__"), case__primary_capability=batch.capability_id,
+                                case__country__in=members)
         .exclude(case__review_batch=batch)
         .select_related("case")
         .order_by("-decided_at", "-id")

@@ -10,7 +10,7 @@ from .exports import csv_response
 
 @roles(*REVIEWERS)
 def metrics_page(request):
-    tables = metrics.all_tables()
+    tables = metrics.all_tables(request.user)
     for table in tables:
         table.chart = bar_chart(table)
     return render(request, "reviewer/metrics.html", {"tables": tables})
@@ -18,7 +18,7 @@ def metrics_page(request):
 
 @roles(*REVIEWERS)
 def metrics_csv(request, name):
-    table = next((table for table in metrics.all_tables() if table.name == name), None)
+    table = next((table for table in metrics.all_tables(request.user) if table.name == name), None)
     if table is None:
         raise Http404
     return csv_response(f"{name}.csv", ["label", table.unit or "value"], table.rows)

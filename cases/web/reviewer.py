@@ -71,7 +71,7 @@ class DecisionForm(forms.Form):
 def batch_context(request, pk, form=None):
     batch = get_object_or_404(batch_queue(request.user).select_related("assigned_reviewer").prefetch_related(
         "cases__line_items", "cases__lor").order_by(), pk=pk)
-    attach_precedents(attach_case_facts([batch])[0])
+    attach_precedents(attach_case_facts([batch])[0], request.user)
     cases = sorted(batch.cases.all(), key=lambda case: (case.country_id, case.pk))
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []

@@ -1,6 +1,7 @@
 """What a batch action writes. Runs inside `perform_batch`'s transaction with the batch row locked."""
 from ...models import CaseEvent, Outcome, Verb
 from ..stages import Action, Stage
+
 # Modules, not their names: both import the table that imports this module.
 from . import perform as acting
 from . import rulebook
