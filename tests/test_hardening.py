@@ -147,3 +147,19 @@ def test_metrics_and_precedents_read_through_the_users_scope(reviewer, liaison_p
                    attach_precedents(batch, user).cases.all()[0].country_precedents] for user in (reviewer, liaison_pl)}
     assert sorted(seen[reviewer]) == ["DE", "PL"]  # Germany's approval in the group, Poland's own denial
     assert seen[liaison_pl] == ["PL"]  # a liaison's scope has no German case in it
+
+
+@pytest.mark.parametrize("reason,error", [("x" * 100_000, "At most 2,000 characters."),
+                                          ("Budget\x00moved", "Null characters are not allowed.")])
+def test_one_input_rule_at_both_doors(client, api, reviewer, reason, error):
+    """The withdraw form and the API refuse the same reasons, with nothing written."""
+    from .builders import purchaser_of
+
+    case = Builder(reviewer, country="PL").build(Stage.LOR_ACTIONABLE)
+    liaison = purchaser_of("PL")
+    client.force_login(liaison)
+    page = client.post(f"/cases/{case.pk}/steps/withdraw/", {"withdraw-reason": reason})
+    assert page.status_code == 400 and error in page.content.decode()
+    answer = api(liaison).post(f"/api/v1/cases/{case.pk}/withdraw/", {"reason": reason}, format="json")
+    assert answer.status_code == 400 and answer.json()["reason"] == [error]
+    assert Case.objects.get(pk=case.pk).stage == Stage.LOR_ACTIONABLE

@@ -47,10 +47,6 @@ class JointRequestInput(CommonLorFields):
     participants = ParticipantInput(many=True, min_length=2, max_length=MAX_PARTICIPANTS)
 
 
-class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
-
-
 class LorAmendInput(serializers.Serializer):
     """What the purchaser may supply or correct on an LOR that is received or returned: any of these."""
 

@@ -1,25 +1,29 @@
 """The rule book's steps as the API offers them: what a step accepts, and a case's `actions` and `blocked`."""
 from rest_framework import serializers
 
-from ..process.workflow import STEPS
+from ..process.stages import Action
+from ..process.workflow import RULES, STEPS
 from ..process.workflow.offers import offers
 
 # Steps taken at POST /cases/{id}/steps/{step}/; withdraw and the LOR's amendments have paths of their own.
 CASE_STEPS = {name: rule for name, rule in STEPS.items() if not rule.path}
 FIELD_KINDS = {"date": lambda spec: serializers.DateField(required=False, allow_null=True, help_text=spec.help),
-               "text": lambda spec: serializers.CharField(required=False, allow_blank=True, max_length=5000,
-                                                          help_text=spec.help)}
+               "text": lambda spec: serializers.CharField(required=False, allow_blank=True, help_text=spec.help,
+                                                          max_length=spec.max_length,
+                                                          error_messages={"max_length": spec.too_long})}
 
 
-def step_input_class():
-    """A serializer of every input a step takes, parsed into types only: which step needs which, and
-    the message when it is missing, are the rule book's."""
-    specs = {spec.name: spec for rule in CASE_STEPS.values() for spec in rule.inputs}
-    fields = {name: FIELD_KINDS[spec.kind](spec) for name, spec in sorted(specs.items())}
-    return type("StepInput", (serializers.Serializer,), {"__doc__": "What a step takes; see each step.", **fields})
+def input_class(name, specs, doc):
+    """A serializer of the rule book's inputs, parsing them into types only: which step needs which, and
+    the message when one is missing, are the rule book's."""
+    fields = {spec.name: FIELD_KINDS[spec.kind](spec) for spec in sorted(specs, key=lambda spec: spec.name)}
+    return type(name, (serializers.Serializer,), {"__doc__": doc, **fields})
 
 
-StepInput = step_input_class()
+# One field per name: a name two steps share is one input (the reason to return, the date of a step).
+StepInput = input_class("StepInput", {spec.name: spec for rule in CASE_STEPS.values() for spec in rule.inputs}
+                        .values(), "What a step takes; see each step.")
+WithdrawInput = input_class("WithdrawInput", RULES[Action.WITHDRAW].inputs, "Why the purchaser withdraws.")
 
 
 class InputSerializer(serializers.Serializer):

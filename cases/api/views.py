@@ -18,14 +18,14 @@ from ..reads.queries import as_written, case_detail_queryset
 from ..shortcuts.rows import Rows
 from . import docs
 from .idempotency import idempotent
-from .inputs import JointRequestInput, LorAmendInput, LorInput, WithdrawInput
+from .inputs import JointRequestInput, LorAmendInput, LorInput
 from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
     JointRequestSerializer,
     case_representation,
 )
-from .steps import CASE_STEPS, StepInput
+from .steps import CASE_STEPS, StepInput, WithdrawInput
 
 CASE_ROWS = Rows(CaseListSerializer)
 

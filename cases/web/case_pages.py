@@ -77,7 +77,8 @@ class NoteForm(forms.Form):
 
 FIELD_KINDS = {"date": lambda spec: forms.DateField(required=False, label=spec.label,
                                                   widget=forms.DateInput(attrs={"type": "date"})),
-               "text": lambda spec: forms.CharField(required=False, label=spec.label, max_length=5000,
+               "text": lambda spec: forms.CharField(required=False, label=spec.label, max_length=spec.max_length,
+                                                    error_messages={"max_length": spec.too_long},
                                                     widget=forms.Textarea(attrs={"rows": 2}))}
 
 

@@ -5,16 +5,25 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Input:
+    """One field an action takes. Both doors, the API's serializers and the pages' forms, are built from
+    it, so a limit holds at either (and text is checked as text: no NUL characters)."""
+
     name: str
     label: str
     kind: str  # "text" or "date": how the API and the pages parse and render it
     required: str = ""  # the message when it is missing; empty: optional
     help: str = ""
+    max_length: int = 5000  # for text
+
+    @property
+    def too_long(self):
+        return f"At most {self.max_length:,} characters."
 
 
 DECISION_REASON = Input("reason", "Reason", "text", required="A reason is required to deny or return a case.",
                         help="Required to deny or return: what the purchaser must fix, or why the request is denied.")
-WITHDRAWAL_REASON = Input("reason", "Reason (optional)", "text", help="withdraw: why the purchaser withdraws.")
+WITHDRAWAL_REASON = Input("reason", "Reason (optional)", "text", help="withdraw: why the purchaser withdraws.",
+                          max_length=2000)
 IA_APPROVAL_DAY = Input("on", "IA approved on", "date", help="ia-approval: the day the IA approved (default today).")
 WAIVER_JUSTIFICATION = Input("justification", "Justification", "text",
                              required="An emergency waiver needs a written justification.",
