@@ -163,3 +163,52 @@ def test_one_input_rule_at_both_doors(client, api, reviewer, reason, error):
     answer = api(liaison).post(f"/api/v1/cases/{case.pk}/withdraw/", {"reason": reason}, format="json")
     assert answer.status_code == 400 and answer.json()["reason"] == [error]
     assert Case.objects.get(pk=case.pk).stage == Stage.LOR_ACTIONABLE
+
+
+@pytest.mark.parametrize("day,error", [("9999-12-31", "is in the future"), ("2099-01-01", "is in the future"),
+                                       ("1900-01-01", "is before the case was approved"),
+                                       ("2003-01-01", "is before the case was approved")])
+def test_an_ia_approval_day_is_one_the_process_allows(api, reviewer, day, error):
+    case = Builder(reviewer).build(Stage.LOA_DEVELOPMENT)
+    response = api(reviewer).post(f"/api/v1/cases/{case.pk}/steps/ia-approval/", {"on": day}, format="json")
+    assert response.status_code == 400 and error in response.json()["on"][0]
+    assert not case.events.filter(verb="ia_approved").exists()
+
+
+@pytest.mark.parametrize("field", ["signed_on", "initial_deposit_on"])
+@pytest.mark.parametrize("day,error", [("1900-01-01", "is before the offer"), ("2999-01-01", "is in the future")])
+def test_acceptance_dates_are_ones_the_process_allows(api, reviewer, field, day, error):
+    from django.utils import timezone
+
+    from .builders import purchaser_of
+
+    builder = Builder(reviewer, country="PL")
+    builder.at = timezone.now() - timezone.timedelta(days=10)
+    case = builder.build(Stage.LOA_OFFERED)
+    body = {"signed_on": str(timezone.localdate()), "initial_deposit_on": str(timezone.localdate()), field: day}
+    response = api(purchaser_of("PL")).post(f"/api/v1/cases/{case.pk}/steps/acceptance/", body, format="json")
+    assert response.status_code == 400 and error in response.json()[field][0]
+    assert Case.objects.get(pk=case.pk).stage == Stage.LOA_OFFERED
+
+
+def test_a_wrong_ia_approval_day_is_corrected_by_a_reviewer_with_its_reason(api, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    builder = Builder(reviewer)
+    builder.at = timezone.now() - timedelta(days=10)
+    case = builder.build(Stage.LOA_DEVELOPMENT)
+    client = api(reviewer)
+    client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval/", {}, format="json")  # today, by mistake
+    right = timezone.localdate() - timedelta(days=5)
+    missing = client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval-correction/", {"on": str(right)}, format="json")
+    assert missing.status_code == 400 and missing.json() == {
+        "reason": ["A correction needs its reason: the audit trail keeps it."]}
+    body = client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval-correction/",
+                       {"on": str(right), "reason": "The IA letter is dated five days ago."}, format="json").json()
+    assert body["loa"]["ia_approved_on"] == str(right)
+    assert body["loa"]["offer_expires_on"] == str(right + timedelta(days=85))
+    event = case.events.get(verb="ia_approval_corrected")
+    assert event.actor == reviewer and event.payload["reason"] == "The IA letter is dated five days ago."
+    assert event.payload["was"]["ia_approved_on"] == str(timezone.localdate())

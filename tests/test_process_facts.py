@@ -56,6 +56,15 @@ FACTS = [
      Action.RECORD_IA_APPROVAL, 1, {}, "IA approval was already recorded on"),
     ("no IA approval dated in the future", {}, Stage.LOA_DEVELOPMENT, [], Action.RECORD_IA_APPROVAL, 1,
      {"on": "tomorrow"}, "is in the future"),
+    ("no IA approval before the approval", {}, Stage.LOA_DEVELOPMENT, [], Action.RECORD_IA_APPROVAL, 1,
+     {"on": "before the approval"}, "is before the case was approved"),
+    ("a wrong IA approval day is corrected, with its reason", {}, Stage.LOA_DEVELOPMENT,
+     [(Action.RECORD_IA_APPROVAL, 3, {})], Action.CORRECT_IA_APPROVAL, 1,
+     {"on": "the approval day", "reason": "The IA signed on the day of approval."}, None),
+    ("a correction needs its reason", {}, Stage.LOA_DEVELOPMENT, [(Action.RECORD_IA_APPROVAL, 3, {})],
+     Action.CORRECT_IA_APPROVAL, 1, {"on": "today"}, "A correction needs its reason"),
+    ("nothing to correct before IA approval", {}, Stage.LOA_DEVELOPMENT, [], Action.CORRECT_IA_APPROVAL, 1,
+     {"on": "today", "reason": "r"}, "Record the implementing agency's approval first"),
     ("no offer past the OED", {}, Stage.LOA_DEVELOPMENT, [(Action.RECORD_IA_APPROVAL, 1, {})], Action.OFFER, 86, {},
      "has passed"),
     ("acceptance on the OED", {}, Stage.LOA_OFFERED, [], Action.ACCEPT, 84, "signed today", None),
@@ -63,6 +72,8 @@ FACTS = [
      "has passed: the offer can no longer be made or accepted"),
     ("no signature dated in the future", {}, Stage.LOA_OFFERED, [], Action.ACCEPT, 1, "signed tomorrow",
      "is in the future"),
+    ("no signature before the offer", {}, Stage.LOA_OFFERED, [], Action.ACCEPT, 1, "signed before the offer",
+     "is before the offer"),
     ("acceptance needs both dates", {}, Stage.LOA_OFFERED, [], Action.ACCEPT, 1, {"signed_on": "today"},
      "Give the date the initial deposit was received."),
     ("an offer does not expire before its OED", {}, Stage.LOA_OFFERED, [], Action.EXPIRE, 84, {}, "open until"),
@@ -100,14 +111,18 @@ FACTS = [
 ]
 
 
-def dated(inputs, builder):
-    """Turn the table's words for dates into dates: today (the step's day), tomorrow."""
+def dated(inputs, builder, case):
+    """Turn the table's words for dates into dates: today (the step's day), tomorrow, the approval day."""
     today = builder.at.date()
-    words = {"today": today, "tomorrow": today + timedelta(days=1)}
+    approved = case.decisions.get(outcome="approve").decided_at.date() if case.decisions.exists() else today
+    words = {"today": today, "tomorrow": today + timedelta(days=1), "the approval day": approved,
+             "before the approval": approved - timedelta(days=1)}
     if inputs == "signed today":
         return {"signed_on": today, "initial_deposit_on": today}
     if inputs == "signed tomorrow":
         return {"signed_on": words["tomorrow"], "initial_deposit_on": today}
+    if inputs == "signed before the offer":
+        return {"signed_on": case.loa.offered_on - timedelta(days=1), "initial_deposit_on": today}
     return {name: words.get(value, value) for name, value in inputs.items()}
 
 
@@ -126,7 +141,7 @@ def test_process_fact(name, options, stage, before, action, days, inputs, refusa
         case = perform(case, step, actor=actor(builder, step), inputs=step_inputs, at=builder.tick(wait))
     case = Case.objects.select_related("loa").get(pk=case.pk)
     at = builder.tick(days)
-    kwargs = {"actor": actor(builder, action), "inputs": dated(inputs, builder), "at": at}
+    kwargs = {"actor": actor(builder, action), "inputs": dated(inputs, builder, case), "at": at}
     events = case.events.count()
     if refusal is None:
         assert perform(case, action, **kwargs).pk == case.pk

@@ -67,6 +67,7 @@ def inputs_for(step):
     return {"return": {"reason": "Give the basing."}, "withdraw": {"reason": "Budget moved."},
             "emergency-waiver": {"justification": "Presidential emergency certification."},
             "acceptance": {"signed_on": today, "initial_deposit_on": today},
+            "ia-approval-correction": {"on": today, "reason": "The IA's letter is dated today."},
             "supply-lor": {"justification": "Basing: Rzeszow."}, "resubmit": {"justification": "Basing: Rzeszow."},
             }.get(step, {})
 

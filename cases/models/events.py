@@ -32,6 +32,7 @@ class Verb(models.TextChoices):
     LOR_AMENDED = Action.SUPPLY_LOR.value, "LOR information supplied"
     TSFD_APPROVED = Action.APPROVE_TSFD.value, "TSFD review approved"
     IA_APPROVED = Action.RECORD_IA_APPROVAL.value, "IA approval recorded"
+    IA_APPROVAL_CORRECTED = Action.CORRECT_IA_APPROVAL.value, "IA approval date corrected"
     INFORMAL_REVIEW_STARTED = Action.START_INFORMAL_REVIEW.value, "Informal congressional review started"
     EMERGENCY_WAIVER = Action.RECORD_WAIVER.value, "Emergency waiver recorded"
     NOTIFICATION_CLEARED = Action.CLEAR_NOTIFICATION.value, "Congressional review period ended"

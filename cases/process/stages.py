@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     SUPPLY_LOR = "lor_amended", "Supply what the LOR lacks"
     APPROVE_TSFD = "tsfd_approved", "Record TSFD approval"
     RECORD_IA_APPROVAL = "ia_approved", "Record IA approval"
+    CORRECT_IA_APPROVAL = "ia_approval_corrected", "Correct the IA approval date"
     START_INFORMAL_REVIEW = "informal_review_started", "Start informal review"
     RECORD_WAIVER = "emergency_waiver", "Record emergency waiver"
     CLEAR_NOTIFICATION = "notification_cleared", "Record the end of congressional review"

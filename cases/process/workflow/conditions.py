@@ -2,8 +2,8 @@
 
 A condition's `refusal(case, ctx)` returns why it does not hold (None when it does); the message names
 what must come first. `q(today)`, where given, is the same test as a filter, for the set-based paths
-(timers); tests hold the two equal. `on_input` conditions read what the actor sends and are judged
-only when the action is taken, never when a page lists what is possible.
+(timers); tests hold the two equal. A condition on an input names its `field`: it is judged only when
+the action is taken, never when a page lists what is possible, and its refusal is that field's (400).
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -11,7 +11,7 @@ from typing import Callable
 from django.db.models import Q
 from django.utils import timezone
 
-from ...models import BatchStatus, RequestType
+from ...models import BatchStatus, Outcome, RequestType
 from ..deadlines import STALLING, first_passed_stall
 
 
@@ -20,8 +20,12 @@ class Condition:
     label: str  # what holds, in a checklist
     refusal: Callable  # (case, ctx) -> message or None
     q: Callable | None = None  # today -> Q
-    on_input: bool = False
+    field: str = ""  # the input it judges
     in_checklist: bool = True
+
+    @property
+    def on_input(self):
+        return bool(self.field)
 
 
 def shown_day(value):
@@ -121,11 +125,35 @@ def ia_approved(case, ctx):
         return "Record the implementing agency's approval first: it sets the Offer Expiration Date."
 
 
-@condition("The IA approval date is not in the future", on_input=True)
-def ia_day_not_future(case, ctx):
-    day = ctx.inputs.get("on")
-    if day and day > ctx.today:
-        return f"The IA approval date {shown_day(day)} is in the future."
+def approved_on(case):
+    """The day the case was approved: development can have no milestone before it."""
+    decided = case.decisions.filter(outcome=Outcome.APPROVE).order_by("-decided_at").values_list("decided_at", flat=True)
+    return timezone.localdate(decided.first())
+
+
+def day_between(label, earliest, first_what):
+    """A date input no later than today and no earlier than `earliest(case)`, the milestone it follows."""
+
+    def refusal(case, ctx):
+        day = ctx.inputs.get(label)
+        if not day:
+            return None
+        if day > ctx.today:
+            return f"{shown_day(day)} is in the future."
+        if day < (first := earliest(case)):
+            return f"{shown_day(day)} is before {first_what} ({shown_day(first)})."
+
+    return refusal
+
+
+ia_day_valid = Condition("The IA approval date is between the approval and today",
+                         day_between("on", approved_on, "the case was approved"), field="on")
+signed_after_offer = Condition("The signature is between the offer and today",
+                               day_between("signed_on", lambda case: case.loa.offered_on, "the offer"),
+                               field="signed_on")
+paid_after_offer = Condition("The initial deposit is between the offer and today",
+                             day_between("initial_deposit_on", lambda case: case.loa.offered_on, "the offer"),
+                             field="initial_deposit_on")
 
 
 @condition("Offer Expiration Date not passed")
@@ -140,15 +168,6 @@ def oed_passed(case, ctx):
     oed = case.loa.offer_expires_on
     if oed is None or ctx.today <= oed:
         return f"The offer is open until {shown_day(oed)}."
-
-
-@condition("Signed and paid by today", on_input=True)
-def signed_and_paid(case, ctx):
-    """With the offer still open (oed_not_passed), dates no later than today are by the OED too."""
-    for label, name in (("signature", "signed_on"), ("initial deposit", "initial_deposit_on")):
-        day = ctx.inputs[name]
-        if day > ctx.today:
-            return f"The {label} date {shown_day(day)} is in the future."
 
 
 # Congressional notification: informal (tiered) review, then formal notification and its review period.

@@ -114,6 +114,14 @@ def record_ia_approval(case, ctx):
     return {"ia_approved_on": loa.ia_approved_on, "oed": loa.offer_expires_on}
 
 
+def correct_ia_approval(case, ctx):
+    """A wrongly recorded IA approval day put right, before the offer: the OED follows it."""
+    loa = case.loa
+    was = {"ia_approved_on": loa.ia_approved_on, "oed": loa.offer_expires_on}
+    payload = record_ia_approval(case, ctx)
+    return {"was": was, **payload}
+
+
 def stamp_loa(field_name):
     def effect(case, ctx):
         setattr(case.loa, field_name, ctx.today)

@@ -28,6 +28,11 @@ IA_APPROVAL_DAY = Input("on", "IA approved on", "date", help="ia-approval: the d
 WAIVER_JUSTIFICATION = Input("justification", "Justification", "text",
                              required="An emergency waiver needs a written justification.",
                              help="emergency-waiver: the President's emergency certification.")
+CORRECTED_DAY = Input("on", "IA approved on", "date", required="Give the day the IA really approved.",
+                      help="ia-approval-correction: the right IA approval day (the OED follows it).")
+CORRECTION_REASON = Input("reason", "Why the recorded day is wrong", "text",
+                          required="A correction needs its reason: the audit trail keeps it.",
+                          help="ia-approval-correction: what was wrong with the day recorded.")
 SIGNED_ON = Input("signed_on", "Signature date", "date", required="Give the date the purchaser signed the LOA.",
                   help="acceptance: the purchaser's signature.")
 DEPOSIT_ON = Input("initial_deposit_on", "Initial deposit received", "date",

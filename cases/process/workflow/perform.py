@@ -41,7 +41,7 @@ def refusal_of(rule, case, ctx, *, with_inputs=True):
         return GuardFailed(next(iter(errors.values()))[0], errors=errors)
     for condition in rule.guards:
         if condition.on_input and (message := condition.refusal(case, ctx)):
-            return GuardFailed(message)
+            return GuardFailed(message, errors={condition.field: [message]})
     return None
 
 

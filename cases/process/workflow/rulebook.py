@@ -81,8 +81,12 @@ RULES = {rule.action: rule for rule in (
     decision(Action.RETURN, Stage.LOR_RETURNED, effects.return_for_information, inputs=(i.DECISION_REASON,),
              stages=frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), step="return"),
     # LOA development and congressional notification.
-    Rule(Action.RECORD_IA_APPROVAL, DEVELOPMENT, REVIEWERS, when=(c.loa_request,), guards=(c.ia_not_yet_approved,
-         c.ia_day_not_future), inputs=(i.IA_APPROVAL_DAY,), effect=effects.record_ia_approval, step="ia-approval"),
+    Rule(Action.RECORD_IA_APPROVAL, DEVELOPMENT, REVIEWERS, when=(c.loa_request,),
+         guards=(c.ia_not_yet_approved, c.ia_day_valid), inputs=(i.IA_APPROVAL_DAY,),
+         effect=effects.record_ia_approval, step="ia-approval"),
+    Rule(Action.CORRECT_IA_APPROVAL, DEVELOPMENT, REVIEWERS, when=(c.loa_request,),
+         guards=(c.ia_approved, c.ia_day_valid), inputs=(i.CORRECTED_DAY, i.CORRECTION_REASON),
+         effect=effects.correct_ia_approval, step="ia-approval-correction"),
     Rule(Action.START_INFORMAL_REVIEW, frozenset({Stage.LOA_DEVELOPMENT}), REVIEWERS,
          when=(c.loa_request, c.notification_required), guards=(c.informal_not_started,),
          effect=effects.start_informal_review, step="informal-review"),
@@ -105,7 +109,7 @@ RULES = {rule.action: rule for rule in (
          effect=effects.request_loa, step="loa-request", forward=True),
     # The offer.
     Rule(Action.ACCEPT, frozenset({Stage.LOA_OFFERED}), PURCHASER, Stage.LOA_ACCEPTED,
-         guards=(c.oed_not_passed, c.signed_and_paid), inputs=(i.SIGNED_ON, i.DEPOSIT_ON),
+         guards=(c.oed_not_passed, c.signed_after_offer, c.paid_after_offer), inputs=(i.SIGNED_ON, i.DEPOSIT_ON),
          effect=effects.record_acceptance, step="acceptance", forward=True),
     Rule(Action.EXPIRE, frozenset({Stage.LOA_OFFERED}), SYSTEM, Stage.LOA_EXPIRED, guards=(c.oed_passed,)),
     Rule(Action.IMPLEMENT, frozenset({Stage.LOA_ACCEPTED}), REVIEWERS, Stage.IMPLEMENTED,
