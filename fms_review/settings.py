@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "cases.api.docs.empty_filters_are_absent"],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "cases.process.stages.Stage",
         "OutcomeEnum": "cases.models.decision.Outcome",

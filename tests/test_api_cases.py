@@ -110,13 +110,16 @@ def test_an_empty_list_is_one_empty_page(api, liaison_de):
     assert api(liaison_de).get("/api/v1/cases/").json() == {"next": None, "previous": None, "results": []}
 
 
-def test_page_size_is_capped_at_200(api, reviewer):
+@pytest.mark.parametrize("size,status", [("200", 200), ("201", 400), ("0", 400), ("-1", 400), ("null", 400), ("1.5", 400)])
+def test_page_size_is_1_to_200(api, reviewer, size, status):
     for _ in range(3):
         submit(reviewer)
-    from cases.api.pagination import CasePagination
-
-    assert CasePagination.max_page_size == 200
-    assert len(api(reviewer).get("/api/v1/cases/?page_size=5000").json()["results"]) == 3
+    response = api(reviewer).get(f"/api/v1/cases/?page_size={size}")
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"page_size": ["Give a whole number from 1 to 200."]}
+    else:
+        assert len(response.json()["results"]) == 3
 
 
 def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):

@@ -139,11 +139,15 @@ class TestToken:
         token = response.json()["token"]
         assert client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
-    def test_wrong_credentials_are_400(self, client, liaison_pl):
+    def test_wrong_credentials_are_401(self, client, liaison_pl):
         response = client.post("/api/v1/auth/token/", {"username": "li-pl", "password": "nope"},
                                content_type="application/json")
-        assert response.status_code == 400
-        assert response.json()["non_field_errors"]
+        assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+        assert response.json() == {"detail": "No account signs in with that username and password."}
+
+    def test_a_missing_field_is_400_by_field(self, client):
+        response = client.post("/api/v1/auth/token/", {"username": "li-pl"}, content_type="application/json")
+        assert response.status_code == 400 and response.json()["password"]
 
     def test_bad_token_is_401(self, client):
         assert client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401
@@ -157,6 +161,6 @@ class TestToken:
                         content_type="application/json").status_code
             for n in range(12)
         ]
-        assert statuses[:10] == [400] * 10
+        assert statuses[:10] == [401] * 10
         assert statuses[10:] == [429, 429]
         cache.clear()

@@ -212,3 +212,17 @@ def test_a_wrong_ia_approval_day_is_corrected_by_a_reviewer_with_its_reason(api,
     event = case.events.get(verb="ia_approval_corrected")
     assert event.actor == reviewer and event.payload["reason"] == "The IA letter is dated five days ago."
     assert event.payload["was"]["ia_approved_on"] == str(timezone.localdate())
+
+
+def test_a_batch_whose_last_case_is_withdrawn_is_settled(api, reviewer):
+    from cases.models import ReviewBatch
+
+    from .builders import in_batch, purchaser_of
+
+    builder = Builder(reviewer, country="PL")
+    case = builder.build(Stage.IN_REVIEW)
+    batch = in_batch(case, reviewer, builder.tick())
+    assert api(purchaser_of("PL")).post(f"/api/v1/cases/{case.pk}/withdraw/", {}, format="json").status_code == 200
+    batch.refresh_from_db()
+    assert batch.status == "decided" and batch.decided_at is not None
+    assert not ReviewBatch.objects.filter(status="in_review").exists()

@@ -24,7 +24,7 @@ def token_attempt(client, password):
 
 def test_the_token_endpoint_locks_out_after_repeated_failures(client, liaison_pl):
     statuses = [token_attempt(client, "wrong").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
-    assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [403]  # the failure that reaches the limit locks
+    assert statuses == [401] * (settings.AXES_FAILURE_LIMIT - 1) + [403]  # the failure that reaches the limit locks
     locked = token_attempt(client, GOOD)
     assert locked.status_code == 403 and "token" not in locked.json()
     assert "try again in an hour" in locked.json()["detail"]

@@ -12,6 +12,7 @@ from . import docs
 from .parsers import JSONParser
 
 LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again in an hour."
+WRONG_CREDENTIALS = "No account signs in with that username and password."
 
 
 class TokenView(ObtainAuthToken):
@@ -29,6 +30,7 @@ class TokenView(ObtainAuthToken):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: docs.VALIDATION_ERROR,
+            401: OpenApiResponse(response=docs.DETAIL, description="No such username and password."),
             403: OpenApiResponse(response=docs.DETAIL, description="Locked out after repeated failures."),
             415: docs.UNSUPPORTED,
             429: OpenApiResponse(response=docs.DETAIL, description="Too many attempts; try again later."),
@@ -40,10 +42,13 @@ class TokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
-        except ValidationError:
+        except ValidationError as error:
             # django-axes marks the request when the account is locked for this address.
             if getattr(request, "axes_locked_out", False):
                 return Response({"detail": LOCKED_OUT}, status=status.HTTP_403_FORBIDDEN)
+            if "non_field_errors" in error.detail:  # both fields given, and they sign nobody in
+                return Response({"detail": WRONG_CREDENTIALS}, status=status.HTTP_401_UNAUTHORIZED,
+                                headers={"WWW-Authenticate": "Token"})
             raise
         user = serializer.validated_data["user"]
         # Issuing a token is a sign-in: it resets the failure count and records the last login.

@@ -39,7 +39,7 @@ WRITE_ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (a UUID). Retrying with the same key and body returns the first response and "
@@ -113,3 +113,17 @@ AMEND_EXAMPLE = OpenApiExample(
     "Supply the funding source", request_only=True,
     value={"funding_source": "fmf", "justification": "Basing: Rzeszow; replaces stocks transferred in 2025."},
 )
+
+
+PAGING = {"page", "page_size"}
+
+
+def empty_filters_are_absent(result, generator, request, public):
+    """Say in the schema what the lists do: a filter sent empty (`?country=`, as an HTML form sends an
+    unchosen one) is as if it were not sent. Paging parameters are not filters: an empty one is refused."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and parameter["name"] not in PAGING:
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -6,7 +6,7 @@ shows and `next` is given when that row exists.
 """
 from collections import OrderedDict
 
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -19,6 +19,17 @@ class CasePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """`page_size` as the schema states it, 1 to `max_page_size`: any other value is the client's
+        error (400), where DRF would quietly serve the default or the cap."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if not given.isdigit() or not 1 <= int(given) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [
+                f"Give a whole number from 1 to {self.max_page_size}."]})
+        return int(given)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -56,6 +67,15 @@ class CasePagination(PageNumberPagination):
         if number == 1:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, number)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)

@@ -14,6 +14,7 @@ from ..process.stages import Stage
 from ..shortcuts.choices import FilterReferenceChoiceField, ReferenceChoiceFilter
 
 NO_MATCH = object()  # a well-formed value that names nothing there is, or nothing the user may see
+NAMES_NOTHING = {"invalid_choice", "null_characters_not_allowed"}  # a slug with a NUL in it is nobody's
 
 
 class MissMatchesNothing:
@@ -31,7 +32,7 @@ class MissMatchesNothing:
         try:
             return super().to_python(value)
         except ValidationError as error:
-            if error.code != "invalid_choice":
+            if error.code not in NAMES_NOTHING:
                 raise
             return NO_MATCH
 
@@ -53,6 +54,17 @@ class ObjectFilter(django_filters.ModelChoiceFilter):
     """An object the user may or may not see, by id: its choices come through visible_to."""
 
     field_class = type("ObjectFilterField", (MissMatchesNothing, django_filters.fields.ModelChoiceField), {})
+
+
+class EmptyChoicesField(django_filters.fields.MultipleChoiceField):
+    """`?stage=` (an HTML form's unchosen option) is no choice, as an empty filter is no filter."""
+
+    def to_python(self, value):
+        return [choice for choice in super().to_python(value) if choice != ""]
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = EmptyChoicesField
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -86,7 +98,7 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class CaseFilter(ScopedFilterSet):
     country = ReferenceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    stage = ChoicesFilter(choices=Stage.choices)
     bin = SlugChoiceFilter(
         queryset=Bin.objects.prefetch_related("listed_countries"), to_field_name="slug", method="in_bin",
         help_text="Bin slug: cases of the bin's member countries.",
@@ -116,7 +128,7 @@ class BatchFilter(ScopedFilterSet):
     bin = SlugChoiceFilter(queryset=Bin.objects.all(), to_field_name="slug", help_text="Bin slug.")
     region = ReferenceFilter(queryset=Region.objects.all())
     capability = ReferenceFilter(queryset=Capability.objects.all(), help_text="Capability slug.")
-    status = django_filters.MultipleChoiceFilter(choices=BatchStatus.choices)
+    status = ChoicesFilter(choices=BatchStatus.choices)
 
     class Meta:
         model = ReviewBatch
