@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,21 @@ class RequestSizeLimitMiddleware:
                 {"detail": f"The request body is {length} bytes; the limit is {limit} bytes."}, status=413
             )
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """A page or answer for a signed-in user (a session, or an API token) is kept by no cache, shared or
+    the browser's: a case seen by one person is not served from a proxy to the next."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        signed_in = "HTTP_AUTHORIZATION" in request.META or getattr(request, "user", None) and request.user.is_authenticated
+        if signed_in and "Cache-Control" not in response.headers:
+            add_never_cache_headers(response)
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

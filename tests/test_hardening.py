@@ -226,3 +226,30 @@ def test_a_batch_whose_last_case_is_withdrawn_is_settled(api, reviewer):
     batch.refresh_from_db()
     assert batch.status == "decided" and batch.decided_at is not None
     assert not ReviewBatch.objects.filter(status="in_review").exists()
+
+
+def test_what_a_signed_in_user_is_shown_is_never_cached(client, api, reviewer):
+    client.force_login(reviewer)
+    for response in (client.get("/cases/"), client.get("/"), api(reviewer).get("/api/v1/cases/")):
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    anonymous = api(None).get("/api/schema/")
+    assert "no-store" not in anonymous.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("title,error", [
+    ("\u200b\u200b\u200b", "only invisible or combining marks"), ("\u0301\u0302", "only invisible or combining marks"),
+    ("Javelin \u202egnp.exe", "override characters"), ("\u2067Javelin", "override characters"),
+])
+def test_a_title_reads_as_what_it_says(api, liaison_pl, title, error):
+    from .api_data import lor
+
+    response = api(liaison_pl).post("/api/v1/lors/", lor(title=title), format="json")
+    assert response.status_code == 400 and error in response.json()["title"][0]
+    assert not Case.objects.exists()
+
+
+def test_a_title_in_any_script_is_welcome(api, liaison_pl):
+    from .api_data import lor
+
+    for title in ("Javelin", "ジャベリン", "جافلين", "Café crème"):
+        assert api(liaison_pl).post("/api/v1/lors/", lor(title=title), format="json").status_code == 201

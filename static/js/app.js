@@ -3,9 +3,10 @@ document.addEventListener("click", (event) => {
   const add = event.target.closest("[data-add-line-item]");
   if (add) {
     const total = document.querySelector("#id_items-TOTAL_FORMS");
-    const html = document.querySelector("#line-item-template").innerHTML.replaceAll("__prefix__", total.value);
+    const index = Number.parseInt(total.value, 10) || 0;  // a number, never a form's text, goes into the HTML
+    const html = document.querySelector("#line-item-template").innerHTML.replaceAll("__prefix__", String(index));
     document.querySelector("#line-items").insertAdjacentHTML("beforeend", html);
-    total.value = Number(total.value) + 1;
+    total.value = index + 1;
     document.querySelector("#line-items [data-line-item]:last-child input")?.focus();
   }
   const remove = event.target.closest("[data-remove-line-item]");

@@ -1,4 +1,5 @@
 """Submitting a Letter of Request: validate, number, save, check, and make actionable when complete."""
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -152,6 +153,8 @@ def validate_lor(
         errors["title"] = ["A title is required."]
     elif len(title) > Case._meta.get_field("title").max_length:
         errors["title"] = [f"At most {Case._meta.get_field('title').max_length} characters."]
+    elif problem := unreadable(title):
+        errors["title"] = [problem]
     errors.update(lor_field_errors({"request_type": request_type, "funding_source": funding_source,
                                     "desired_delivery_date": desired_delivery_date}, today=today))
     items = line_items_from(line_items, errors)
@@ -160,6 +163,21 @@ def validate_lor(
     if errors:
         raise ValidationError(errors)
     return country_obj, agency, items
+
+
+# Bidirectional overrides and isolates reorder what follows them on screen: a title could show one thing
+# and say another in a list, an export or an audit trail.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unreadable(text):
+    """Why a title would not read as what it says, or None: it has no letter, digit, punctuation or symbol
+    (only spaces, zero-width or combining marks), or it carries a bidirectional override."""
+    if BIDI_CONTROLS & set(text):
+        return "Remove the right-to-left or left-to-right override characters."
+    if not any(unicodedata.category(char)[0] in "LNPS" for char in text):
+        return "A title needs letters or digits, not only invisible or combining marks."
+    return None
 
 
 def own_country_of(user):
