@@ -76,6 +76,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# How many proxies in front of the app append to X-Forwarded-For (the TLS proxy of docker-compose: one);
+# the lock-out and the token throttle key on the address they report (fms_review.clients).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0" if DEBUG else "1"))
+AXES_CLIENT_IP_CALLABLE = "fms_review.clients.client_address"
 
 if not DEBUG:
     # Static files from the image's collectstatic output; in development runserver serves them.

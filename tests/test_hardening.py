@@ -253,3 +253,36 @@ def test_a_title_in_any_script_is_welcome(api, liaison_pl):
 
     for title in ("Javelin", "ジャベリン", "جافلين", "Café crème"):
         assert api(liaison_pl).post("/api/v1/lors/", lor(title=title), format="json").status_code == 201
+
+
+def attempt(client, password, address, forged="", path="/api/v1/auth/token/"):
+    """A sign-in through one trusted proxy: X-Forwarded-For is what the client wrote, then what the proxy saw."""
+    chain = f"{forged}, {address}" if forged else address
+    return client.post(path, {"username": "li-pl", "password": password}, content_type="application/json",
+                       HTTP_X_FORWARDED_FOR=chain, REMOTE_ADDR="10.0.0.2")
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    from django.core.cache import cache
+
+    settings.TRUSTED_PROXIES = 1
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_token_throttle(client, liaison_pl, behind_one_proxy):
+    statuses = [attempt(client, "wrong", "203.0.113.5", forged=f"192.0.2.{n}").status_code for n in range(12)]
+    assert statuses[-1] == 429 and statuses.count(429) >= 2
+
+
+def test_one_clients_failures_lock_out_that_client_not_everyone_behind_the_proxy(client, liaison_pl, behind_one_proxy):
+    from django.conf import settings as django_settings
+
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        attempt(client, "wrong", "203.0.113.5")
+    assert attempt(client, "test-pass-2026", "203.0.113.5").status_code == 403  # the guesser, locked
+    assert attempt(client, "test-pass-2026", "198.51.100.7").status_code == 200  # the owner, elsewhere
+    forged = attempt(client, "wrong", "203.0.113.5", forged="198.51.100.7")
+    assert forged.status_code == 403  # writing someone else's address first changes nothing

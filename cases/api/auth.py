@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from fms_review.clients import client_address
+
 from . import docs
 from .parsers import JSONParser
 
@@ -15,12 +17,19 @@ LOCKED_OUT = "Too many failed sign-ins for this account from this address; try a
 WRONG_CREDENTIALS = "No account signs in with that username and password."
 
 
+class ClientRateThrottle(ScopedRateThrottle):
+    """Counted per client address as the trusted proxies report it, as the sign-in lock-out counts."""
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (throttled)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "auth"
     parser_classes = [JSONParser]
 
