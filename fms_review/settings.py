@@ -286,6 +286,9 @@ SPECTACULAR_SETTINGS = {
 # The most cases one combined review batch holds; overflow opens another batch.
 REVIEW_BATCH_SIZE = int(os.environ.get("REVIEW_BATCH_SIZE", "50"))
 
+# How long an API token signs its user in (hours); a password change ends every token sooner.
+API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "24"))
+
 # How long an Idempotency-Key is remembered (hours); at least 24 by contract.
 IDEMPOTENCY_KEY_HOURS = 24
 

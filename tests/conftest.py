@@ -66,13 +66,14 @@ def admin_user(db):
 @pytest.fixture
 def api():
     """An API client per user, authenticated with a real token the way a liaison's system would be."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from cases.api import tokens
 
     def client_for(user=None):
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
+            token = tokens.issue(user)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
+
+from cases.api import tokens
 
 from .api_data import lor
 from .test_redis_outage import answers, free_port, redis_server, wait_until  # noqa: F401 (a fixture)
@@ -143,7 +144,7 @@ class Load:
 
 
 def test_a_restart_under_load_fails_cleanly_and_loses_nothing(cluster, redis_server, liaison_pl):
-    token = Token.objects.create(user=liaison_pl).key
+    token = tokens.issue(liaison_pl).key
     database_url = cluster.copy_of("fms_restart")
     redis_port, _ = redis_server
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
+from cases.api import tokens
 from cases.models import Case
 from cases.process.stages import Stage
 
@@ -76,7 +76,7 @@ def test_submission_survives_redis_being_down(postgres, redis_server, liaison_pl
         servers[0].wait(timeout=10)
         assert not answers(redis_port)
 
-        token = Token.objects.create(user=liaison_pl).key
+        token = tokens.issue(liaison_pl).key
         request = urllib.request.Request(
             f"http://127.0.0.1:{web_port}/api/v1/lors/", data=json.dumps(lor()).encode(), method="POST",
             headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},

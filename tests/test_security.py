@@ -1,9 +1,15 @@
 """Sign-in lock-out, session expiry and token revocation."""
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, load_backend
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.api import tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -65,18 +71,53 @@ def test_a_session_reads_its_user_profile_and_country_in_one_query(client, liais
     assert client.get("/cases/").status_code == 302  # signed out: an inactive user's session no longer counts
 
 
-def test_an_administrator_revokes_a_token(client, api, liaison_pl, admin_user):
-    token = Token.objects.create(user=liaison_pl)
-    assert api(liaison_pl).get("/api/v1/cases/").status_code == 200
+def bearer(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_an_administrator_revokes_a_token(client, liaison_pl, admin_user):
+    token = tokens.issue(liaison_pl)
+    assert bearer(token).get("/api/v1/cases/").status_code == 200
     client.force_login(admin_user)
     response = client.post(f"/admin/authtoken/tokenproxy/{token.user_id}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Token.objects.filter(user=liaison_pl).exists()
-    from rest_framework.test import APIClient
+    assert bearer(token).get("/api/v1/cases/").status_code == 401
 
-    revoked = APIClient()
-    revoked.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert revoked.get("/api/v1/cases/").status_code == 401
+
+def test_a_password_change_ends_every_token(liaison_pl):
+    token = tokens.issue(liaison_pl)
+    assert bearer(token).get("/api/v1/cases/").status_code == 200
+    liaison_pl.set_password("a-new-password-2027")
+    liaison_pl.save()
+    refused = bearer(token).get("/api/v1/cases/")
+    assert refused.status_code == 401 and "password changed" in refused.json()["detail"]
+
+
+def test_a_token_expires(liaison_pl, settings):
+    token = tokens.issue(liaison_pl)
+    with time_machine.travel(token.created + timedelta(hours=settings.API_TOKEN_HOURS, minutes=1)):
+        refused = bearer(token).get("/api/v1/cases/")
+    assert refused.status_code == 401 and "expired" in refused.json()["detail"]
+    with time_machine.travel(token.created + timedelta(hours=settings.API_TOKEN_HOURS - 1)):
+        assert bearer(token).get("/api/v1/cases/").status_code == 200
+
+
+def test_signing_out_ends_the_token(client, liaison_pl):
+    signed_in = client.post("/api/v1/auth/token/", {"username": "li-pl", "password": GOOD},
+                            content_type="application/json").json()
+    assert signed_in["expires"]
+    token = Token.objects.get(key=signed_in["token"])
+    assert bearer(token).post("/api/v1/auth/sign-out/").status_code == 204
+    assert bearer(token).get("/api/v1/cases/").status_code == 401
+    assert APIClient().post("/api/v1/auth/sign-out/").status_code == 401
+
+
+def test_a_token_not_issued_at_sign_in_is_refused(liaison_pl):
+    """One made another way (DRF's own random key) is bound to no password: it signs nobody in."""
+    assert bearer(Token.objects.create(user=liaison_pl)).get("/api/v1/cases/").status_code == 401
 
 
 def test_passwords_are_checked_by_djangos_validators():

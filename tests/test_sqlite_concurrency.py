@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run by `manage.py shell` against the test's SQLite file: the people, and a started batch of one case.
 PEOPLE = """
 import json
-from rest_framework.authtoken.models import Token
+from cases.api import tokens
 from cases.models import ReviewBatch
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
@@ -31,8 +31,8 @@ reviewers = [ProfileFactory().user for _ in range(2)]
 case = submit(liaison, country="PL")
 build_batches()
 batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewers[0])
-print(json.dumps({"liaison": Token.objects.create(user=liaison).key, "case": case.pk, "batch": batch.pk,
-                  "reviewers": [Token.objects.create(user=user).key for user in reviewers]}))
+print(json.dumps({"liaison": tokens.issue(liaison).key, "case": case.pk, "batch": batch.pk,
+                  "reviewers": [tokens.issue(user).key for user in reviewers]}))
 """
 
 

@@ -22,6 +22,7 @@ NOBODY = set()
 SERVED = {
     "healthz": ("/healthz", EVERYONE),
     "api/v1/auth/token/": ("/api/v1/auth/token/", NOBODY),  # POST only
+    "api/v1/auth/sign-out/": ("/api/v1/auth/sign-out/", NOBODY),  # POST only
     "api/v1/countries/": ("/api/v1/countries/", ROLES),
     "api/v1/bins/": ("/api/v1/bins/", ROLES),
     "api/v1/capabilities/": ("/api/v1/capabilities/", ROLES),

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -7,10 +10,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from fms_review.clients import client_address
 
-from . import docs
+from ..models import EVERY_ROLE
+from . import docs, tokens
 from .parsers import JSONParser
 
 LOCKED_OUT = "Too many failed sign-ins for this account from this address; try again in an hour."
@@ -37,7 +42,8 @@ class TokenView(ObtainAuthToken):
         operation_id="auth_token_create",
         request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField(),
+                                                     "expires": serializers.DateTimeField()}),
             400: docs.VALIDATION_ERROR,
             401: OpenApiResponse(response=docs.DETAIL, description="No such username and password."),
             403: OpenApiResponse(response=docs.DETAIL, description="Locked out after repeated failures."),
@@ -62,5 +68,18 @@ class TokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         # Issuing a token is a sign-in: it resets the failure count and records the last login.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = tokens.issue(user)
+        return Response({"token": token.key, "expires": token.created + timedelta(hours=settings.API_TOKEN_HOURS)})
+
+
+class SignOutView(APIView):
+    """End the token this request signs in with: it answers nothing from now on."""
+
+    roles = {"post": EVERY_ROLE}
+
+    @extend_schema(operation_id="auth_sign_out", request=None,
+                   responses={204: None, 401: docs.UNAUTHENTICATED, 403: docs.FORBIDDEN}, tags=["auth"])
+    def post(self, request):
+        if isinstance(request.auth, Token):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,10 +3,13 @@ from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from . import tokens
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, reading the user's profile and country (which every permission
-    check and every scoped queryset needs) in the same query as the token."""
+    check and every scoped queryset needs) in the same query as the token, and refusing a token that
+    has expired or was issued before the password changed (cases.api.tokens)."""
 
     def authenticate_credentials(self, key):
         try:
@@ -15,4 +18,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise AuthenticationFailed("Invalid token.") from None
         if not token.user.is_active:
             raise AuthenticationFailed("User inactive or deleted.")
+        if reason := tokens.refusal(token):
+            raise AuthenticationFailed(reason)
         return token.user, token

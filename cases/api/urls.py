@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from bins.api import BinList, CapabilityList, CountryList
 
-from .auth import TokenView
+from .auth import SignOutView, TokenView
 from .batches import BatchViewSet
 from .views import CaseViewSet, JointRequestViewSet, LorView
 
@@ -14,6 +14,7 @@ router.register("batches", BatchViewSet, basename="batch")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/sign-out/", SignOutView.as_view(), name="api-sign-out"),
     path("countries/", CountryList.as_view(), name="api-countries"),
     path("bins/", BinList.as_view(), name="api-bins"),
     path("capabilities/", CapabilityList.as_view(), name="api-capabilities"),
