@@ -286,3 +286,20 @@ def test_one_clients_failures_lock_out_that_client_not_everyone_behind_the_proxy
     assert attempt(client, "test-pass-2026", "198.51.100.7").status_code == 200  # the owner, elsewhere
     forged = attempt(client, "wrong", "203.0.113.5", forged="198.51.100.7")
     assert forged.status_code == 403  # writing someone else's address first changes nothing
+
+
+def test_one_rendered_lor_form_files_one_case(client, liaison_pl):
+    client.force_login(liaison_pl)
+    page = client.get("/cases/new/").content.decode()
+    submission = page.split('name="submission" value="', 1)[1].split('"', 1)[0]
+    body = {"submission": submission, "title": "Javelin", "implementing_agency": "B", "request_type": "LOA",
+            "funding_source": "national_funds", "desired_delivery_date": "2029-01-31", "justification": "Stocks.",
+            "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1",
+            "items-MAX_NUM_FORMS": "200", "items-0-description": "FGM-148 Javelin", "items-0-capability": "anti-armor",
+            "items-0-quantity": "10", "items-0-unit_cost_usd": "200000"}
+    first, again = client.post("/cases/new/", body), client.post("/cases/new/", body, follow=True)
+    case = Case.objects.get()
+    assert first.status_code == 302 and first.url == f"/cases/{case.pk}/"
+    assert f"This Letter of Request was already received: case {case.case_number}." in again.content.decode()
+    refused = client.post("/cases/new/", {**body, "submission": "not-a-uuid"})
+    assert refused.status_code == 400 and Case.objects.count() == 1

@@ -111,7 +111,8 @@ def test_case_page_offers_what_the_rule_book_allows(signed_in, reviewer):
 
 def test_lor_form_shows_field_errors_then_submits(signed_in, liaison_pl):
     client = signed_in(liaison_pl)
-    base = {"title": "Javelin", "implementing_agency": "B", "request_type": "LOA", "funding_source": "national_funds",
+    base = {"submission": "8f6d4e0a-1b2c-4d5e-9f00-112233445566",
+            "title": "Javelin", "implementing_agency": "B", "request_type": "LOA", "funding_source": "national_funds",
             "desired_delivery_date": "2029-01-31", "justification": "Anti-armor stocks.",
             "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "200",
             "items-0-description": "FGM-148 Javelin", "items-0-capability": "anti-armor", "items-0-quantity": "0",

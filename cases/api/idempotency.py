@@ -7,13 +7,10 @@ with everything else, and the client may fix it and try again with the same key.
 """
 import hashlib
 import json
-from datetime import timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -40,7 +37,7 @@ def idempotent(handler):
             return Response({HEADER: [f"Give 1 to {MAX_KEY_LENGTH} characters."]}, status=status.HTTP_400_BAD_REQUEST)
         digest = fingerprint(request)
         with transaction.atomic():
-            record = claim(request.user, key, digest)
+            record = IdempotencyRecord.objects.claim(request.user, key, digest)
             if record.fingerprint != digest:
                 return Response(
                     {"detail": f"This {HEADER} was already used with a different request."},
@@ -58,16 +55,3 @@ def idempotent(handler):
             return response
 
     return wrapper
-
-
-def claim(user, key, digest):
-    """The key's row, locked; created if new, renewed if it outlived its retention."""
-    IdempotencyRecord.objects.bulk_create(
-        [IdempotencyRecord(user=user, key=key, fingerprint=digest)], ignore_conflicts=True
-    )
-    record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
-    if record.created_at < timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS):
-        record.fingerprint, record.status_code, record.response = digest, None, None
-        record.created_at = timezone.now()
-        record.save()
-    return record

@@ -1,12 +1,22 @@
 """The liaison's LOR form: the LOR fields and its line items, added and removed in place."""
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 
 from bins.models import Capability
 
-from ..models import FundingSource, ImplementingAgency, RequestType, Role
+from ..models import (
+    Case,
+    FundingSource,
+    IdempotencyRecord,
+    ImplementingAgency,
+    RequestType,
+    Role,
+)
 from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
 from ..process.workflow import WorkflowError
 from ..shortcuts.choices import ReferenceChoiceField
@@ -32,6 +42,8 @@ class LorDetailsForm(forms.Form):
 class LorForm(LorDetailsForm):
     title = forms.CharField(max_length=200)
     implementing_agency = ReferenceChoiceField(ImplementingAgency.objects.all(), empty_label=None)
+    # One per rendered form: posting the same form twice (a double click, a resent request) files once.
+    submission = forms.UUIDField(widget=forms.HiddenInput)
 
     field_order = ["title", "implementing_agency"]
 
@@ -50,28 +62,40 @@ LineItemFormSet = forms.formset_factory(LineItemForm, extra=0, min_num=1, valida
 
 @roles(Role.LIAISON)
 def submit_lor_page(request):
-    """The form parses; the submission service judges, and its errors land on the fields they name."""
+    """The form parses; the submission service judges, and its errors land on the fields they name.
+    A form is filed once: posted again, it answers with the case it made."""
     country = request.user.profile.country
-    if request.method == "POST":
-        form, items = LorForm(request.POST), LineItemFormSet(request.POST, prefix="items")
-        if form.is_valid() and items.is_valid():
-            kept = [item_form for item_form in items.forms if item_form.cleaned_data
-                    and not item_form.cleaned_data.get("DELETE")]
+    if request.method != "POST":
+        form, items = LorForm(initial={"submission": uuid.uuid4()}), LineItemFormSet(prefix="items", initial=[{}])
+        return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country})
+    form, items = LorForm(request.POST), LineItemFormSet(request.POST, prefix="items")
+    if form.is_valid() and items.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "submission"}
+        kept = [item_form for item_form in items.forms if item_form.cleaned_data
+                and not item_form.cleaned_data.get("DELETE")]
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.claim(request.user, f"lor-form:{form.cleaned_data['submission']}",
+                                                     "lor-form")
+            if record.status_code is not None:
+                case = Case.objects.visible_to(request.user).get(pk=record.response["case"])
+                messages.info(request, f"This Letter of Request was already received: case {case.case_number}.")
+                return redirect("case", pk=case.pk)
             try:
-                case = submit_lor(submitted_by=request.user, country=country, **form.cleaned_data,
+                case = submit_lor(submitted_by=request.user, country=country, **fields,
                                   line_items=[{k: v for k, v in item_form.cleaned_data.items() if k != "DELETE"}
                                               for item_form in kept])
             except ValidationError as error:
+                transaction.set_rollback(True)  # a refused form is not remembered: fixed, it files
                 show_errors(error.message_dict, form, kept)
             except WorkflowError as error:
+                transaction.set_rollback(True)
                 form.add_error(None, error.message)
             else:
+                record.status_code, record.response = 201, {"case": case.pk}
+                record.save(update_fields=["status_code", "response"])
                 messages.success(request, f"Letter of Request received: case {case.case_number}.")
                 return redirect("case", pk=case.pk)
-        status = 400
-    else:
-        form, items, status = LorForm(), LineItemFormSet(prefix="items", initial=[{}]), 200
-    return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=status)
+    return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=400)
 
 
 def show_errors(errors, form, item_forms):
