@@ -65,16 +65,23 @@ def admin_user(db):
 
 @pytest.fixture
 def api():
-    """An API client per user, authenticated with a real token the way a liaison's system would be."""
+    """An API client per user, authenticated with a real token the way a liaison's system would be: one
+    token a user for the test (a sign-in replaces the user's earlier token), whichever thread asks first."""
+    import threading
+
     from rest_framework.test import APIClient
 
     from cases.api import tokens
 
+    issued, lock = {}, threading.Lock()
+
     def client_for(user=None):
         client = APIClient()
         if user is not None:
-            token = tokens.issue(user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            with lock:
+                if user.pk not in issued:
+                    issued[user.pk] = tokens.issue(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issued[user.pk].key}")
         return client
 
     return client_for

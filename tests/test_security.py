@@ -127,3 +127,18 @@ def test_passwords_are_checked_by_djangos_validators():
     for weak in ("password", "12345678", "short"):
         with pytest.raises(ValidationError):
             validate_password(weak)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ins_at_once_each_get_a_token(postgres, liaison_pl):
+    """The second replaces the first; neither is a 500."""
+    from django.test import Client
+
+    from .concurrency import run_concurrently
+
+    def sign_in():
+        return Client().post("/api/v1/auth/token/", {"username": "li-pl", "password": GOOD},
+                             content_type="application/json").status_code
+
+    assert run_concurrently(sign_in, 4) == [200] * 4
+    assert Token.objects.filter(user=liaison_pl).count() == 1

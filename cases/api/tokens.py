@@ -9,6 +9,8 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from rest_framework.authtoken.models import Token
@@ -21,10 +23,13 @@ def binding(user, nonce):
 
 
 def issue(user):
-    """A fresh token for `user`, replacing any earlier one (one token a user, as DRF keeps them)."""
-    Token.objects.filter(user=user).delete()
-    nonce = secrets.token_hex(10)
-    return Token.objects.create(user=user, key=nonce + binding(user, nonce))
+    """A fresh token for `user`, replacing any earlier one (one token a user, as DRF keeps them). The
+    user's row is locked first: two sign-ins at once take turns instead of both creating one."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+        Token.objects.filter(user=user).delete()
+        nonce = secrets.token_hex(10)
+        return Token.objects.create(user=user, key=nonce + binding(user, nonce))
 
 
 def refusal(token, now=None):
