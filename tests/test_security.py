@@ -142,3 +142,9 @@ def test_two_sign_ins_at_once_each_get_a_token(postgres, liaison_pl):
 
     assert run_concurrently(sign_in, 4) == [200] * 4
     assert Token.objects.filter(user=liaison_pl).count() == 1
+
+
+def test_signing_in_again_gives_the_token_the_user_has(client, liaison_pl):
+    first, second = (client.post("/api/v1/auth/token/", {"username": "li-pl", "password": GOOD},
+                                 content_type="application/json").json()["token"] for _ in range(2))
+    assert first == second

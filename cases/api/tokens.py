@@ -23,10 +23,14 @@ def binding(user, nonce):
 
 
 def issue(user):
-    """A fresh token for `user`, replacing any earlier one (one token a user, as DRF keeps them). The
-    user's row is locked first: two sign-ins at once take turns instead of both creating one."""
+    """The user's token: the one they have while it still signs them in (one a user, as DRF keeps them,
+    so every client of theirs shares it), else a fresh one in its place. The user's row is locked first:
+    two sign-ins at once take turns instead of both creating one."""
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+        current = Token.objects.filter(user=user).first()
+        if current is not None and refusal(current) is None:
+            return current
         Token.objects.filter(user=user).delete()
         nonce = secrets.token_hex(10)
         return Token.objects.create(user=user, key=nonce + binding(user, nonce))
