@@ -16,7 +16,8 @@ def step(api, user, case, name, body=None):
     return api(user).post(f"/api/v1/cases/{case.pk}/steps/{name}/", body or {}, format="json")
 
 
-def test_reviewer_walks_a_notifiable_case_to_offer(api, reviewer):
+def test_reviewer_walks_a_notifiable_case_to_offer(api, reviewer, settings):
+    settings.API_TOKEN_HOURS = 24 * 60  # the walk spans weeks; a token's expiry is tests/test_security.py's
     builder = Builder(reviewer, large=True)
     case = builder.build(Stage.LOA_DEVELOPMENT)
     started = step(api, reviewer, case, "informal-review").json()

@@ -303,3 +303,22 @@ def test_one_rendered_lor_form_files_one_case(client, liaison_pl):
     assert f"This Letter of Request was already received: case {case.case_number}." in again.content.decode()
     refused = client.post("/cases/new/", {**body, "submission": "not-a-uuid"})
     assert refused.status_code == 400 and Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("path,body,field", [
+    ("/api/v1/cases/{case}/withdraw/", {"reason": 0}, "reason"),
+    ("/api/v1/cases/{case}/steps/return/", {"reason": True}, "reason"),
+    ("/api/v1/lors/", "lor with a numeric title", "title"),
+])
+def test_text_is_text(api, reviewer, liaison_pl, path, body, field):
+    """The schema says string: a number or a boolean is the wrong type, not a reason of "0"."""
+    from .api_data import lor
+    from .builders import purchaser_of
+
+    case = Builder(reviewer, country="PL").build(Stage.LOR_RECEIVED)
+    user = liaison_pl if "lors" in path else (reviewer if "return" in path else purchaser_of("PL"))
+    if body == "lor with a numeric title":
+        body = lor(title=12345)
+    response = api(user).post(path.format(case=case.pk), body, format="json")
+    assert response.status_code == 400 and response.json()[field] == ["Give text (a JSON string)."]
+    assert Case.objects.get(pk=case.pk).stage == Stage.LOR_RECEIVED

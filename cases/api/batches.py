@@ -18,6 +18,7 @@ from ..review.services import decide_batch, start_batch
 from ..shortcuts.rows import Rows
 from ..shortcuts.serializers import ModelSerializer
 from . import docs
+from .fields import TextField
 from .serializers import LineItemSerializer
 
 
@@ -80,8 +81,8 @@ class BatchDetailSerializer(BatchSerializer):
 class DecisionEntry(serializers.Serializer):
     case = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    reason = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True,
-                                   help_text="Required to deny or return.")
+    reason = TextField(max_length=5000, required=False, default="", allow_blank=True,
+                       help_text="Required to deny or return.")
 
 
 class DecisionsInput(serializers.Serializer):

@@ -4,12 +4,13 @@ from rest_framework import serializers
 
 from ..models import FundingSource, JointRequest, LetterOfRequest, LineItem, RequestType
 from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY
+from .fields import TextField
 
 MAX_PARTICIPANTS = 32
 
 
 class LineItemInput(serializers.Serializer):
-    description = serializers.CharField(max_length=LineItem._meta.get_field("description").max_length)
+    description = TextField(max_length=LineItem._meta.get_field("description").max_length)
     capability = serializers.SlugField(max_length=40, help_text="A capability slug from /api/v1/capabilities/.")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_cost_usd = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -18,18 +19,18 @@ class LineItemInput(serializers.Serializer):
 
 
 class CommonLorFields(serializers.Serializer):
-    implementing_agency = serializers.CharField(max_length=1, help_text="B Army, D Air Force, P Navy, F DCMA.")
+    implementing_agency = TextField(max_length=1, help_text="B Army, D Air Force, P Navy, F DCMA.")
     request_type = serializers.ChoiceField(choices=RequestType.choices)
     funding_source = serializers.ChoiceField(choices=FundingSource.choices)
-    title = serializers.CharField(max_length=200)
-    justification = serializers.CharField(max_length=LetterOfRequest._meta.get_field("justification").max_length)
+    title = TextField(max_length=200)
+    justification = TextField(max_length=LetterOfRequest._meta.get_field("justification").max_length)
     desired_delivery_date = serializers.DateField()
-    originator_reference = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+    originator_reference = TextField(max_length=60, required=False, default="", allow_blank=True)
 
 
 class LorInput(CommonLorFields):
-    country = serializers.CharField(max_length=2, help_text="ISO alpha-2 code of the purchaser: your own country.")
-    third_party_involvement = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    country = TextField(max_length=2, help_text="ISO alpha-2 code of the purchaser: your own country.")
+    third_party_involvement = TextField(max_length=2000, required=False, default="", allow_blank=True)
     dcs_negotiation = serializers.BooleanField(
         default=False, help_text="True if the same item is being negotiated as a Direct Commercial Sale."
     )
@@ -37,13 +38,13 @@ class LorInput(CommonLorFields):
 
 
 class ParticipantInput(serializers.Serializer):
-    country = serializers.CharField(max_length=2)
+    country = TextField(max_length=2)
     line_items = LineItemInput(many=True, min_length=1, max_length=MAX_LINE_ITEMS)
 
 
 class JointRequestInput(CommonLorFields):
     model = serializers.ChoiceField(choices=JointRequest.Model.choices)
-    lead_nation = serializers.CharField(max_length=2, allow_null=True, required=False, default=None)
+    lead_nation = TextField(max_length=2, allow_null=True, required=False, default=None)
     participants = ParticipantInput(many=True, min_length=2, max_length=MAX_PARTICIPANTS)
 
 
@@ -52,8 +53,8 @@ class LorAmendInput(serializers.Serializer):
 
     request_type = serializers.ChoiceField(choices=RequestType.choices, required=False)
     funding_source = serializers.ChoiceField(choices=FundingSource.choices, required=False)
-    justification = serializers.CharField(max_length=5000, required=False)
+    justification = TextField(max_length=5000, required=False)
     desired_delivery_date = serializers.DateField(required=False)
-    originator_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    third_party_involvement = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    originator_reference = TextField(max_length=60, required=False, allow_blank=True)
+    third_party_involvement = TextField(max_length=2000, required=False, allow_blank=True)
     dcs_negotiation = serializers.BooleanField(required=False)

@@ -4,11 +4,12 @@ from rest_framework import serializers
 from ..process.stages import Action
 from ..process.workflow import RULES, STEPS
 from ..process.workflow.offers import offers
+from .fields import TextField
 
 # Steps taken at POST /cases/{id}/steps/{step}/; withdraw and the LOR's amendments have paths of their own.
 CASE_STEPS = {name: rule for name, rule in STEPS.items() if not rule.path}
 FIELD_KINDS = {"date": lambda spec: serializers.DateField(required=False, allow_null=True, help_text=spec.help),
-               "text": lambda spec: serializers.CharField(required=False, allow_blank=True, help_text=spec.help,
+               "text": lambda spec: TextField(required=False, allow_blank=True, help_text=spec.help,
                                                           max_length=spec.max_length,
                                                           error_messages={"max_length": spec.too_long})}
 
