@@ -86,7 +86,7 @@ class Builder:
 
     def decide(self, case, outcome, reason=""):
         batch = in_batch(case, self.reviewer, self.tick())
-        decide_batch(batch, [{"case": case.pk, "outcome": outcome, "reason": reason}], reviewer=self.reviewer,
+        decide_batch(batch, [{"case": case.case_number, "outcome": outcome, "reason": reason}], reviewer=self.reviewer,
                      at=self.tick())
         return case.__class__.objects.get(pk=case.pk)
 

@@ -28,7 +28,7 @@ def batch(reviewer):
 
 
 def ids(batch):
-    return list(batch.cases.order_by("country_id").values_list("pk", flat=True))  # DE, FR, PL
+    return list(batch.cases.order_by("country_id").values_list("case_number", flat=True))  # DE, FR, PL
 
 
 def decide(api, user, batch, decisions):
@@ -94,7 +94,7 @@ def test_batch_side_by_side_with_precedents(api, reviewer, batch):
     build_batches()
     other = ReviewBatch.objects.exclude(pk=batch.pk).get()
     start_batch(other, reviewer=reviewer)
-    decide(api, reviewer, other, [{"case": earlier.pk, "outcome": "approve"}])
+    decide(api, reviewer, other, [{"case": earlier.case_number, "outcome": "approve"}])
     body = api(reviewer).get(f"/api/v1/batches/{batch.pk}/").json()
     cases = {case["country"]: case for case in body["cases"]}
     assert set(cases) == {"DE", "FR", "PL"}
@@ -123,12 +123,12 @@ def test_bulk_decisions(api, reviewer, batch):
         {"case": pl, "outcome": "return", "reason": "State the basing."},
     ])
     assert response.status_code == 200, response.content
-    stages = dict(Case.objects.values_list("pk", "stage"))
+    stages = dict(Case.objects.values_list("case_number", "stage"))
     assert (stages[de], stages[fr], stages[pl]) == ("loa_development", "denied", "lor_returned")
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DECIDED and batch.decided_at is not None
-    assert Decision.objects.get(case_id=fr).reason == "Not releasable."
-    assert Case.objects.get(pk=de).notification.required is False  # assessed on entering LOA development
+    assert Decision.objects.get(case__case_number=fr).reason == "Not releasable."
+    assert Case.objects.get(case_number=de).notification.required is False  # assessed on entering LOA development
 
 
 def test_batch_stays_in_review_until_every_case_is_decided(api, reviewer, batch):
@@ -148,7 +148,7 @@ def test_deny_and_return_need_a_reason(api, reviewer, batch, outcome):
 
 def test_a_case_outside_the_batch_is_400(api, reviewer, batch):
     stranger = submit(reviewer, country="AT")
-    response = decide(api, reviewer, batch, [{"case": stranger.pk, "outcome": "approve"}])
+    response = decide(api, reviewer, batch, [{"case": stranger.case_number, "outcome": "approve"}])
     assert response.status_code == 400 and response.json()["decisions"]["0"]["case"]
 
 
@@ -159,14 +159,14 @@ def test_an_already_decided_case_is_409_and_nothing_is_applied(api, reviewer, ba
                                                                                    "reason": "Changed my mind."}])
     assert response.status_code == 409
     assert "applies only while a case is In combined review" in response.json()["detail"]
-    assert Case.objects.get(pk=fr).stage == Stage.IN_REVIEW  # all or nothing
+    assert Case.objects.get(case_number=fr).stage == Stage.IN_REVIEW  # all or nothing
     assert Decision.objects.count() == 1
 
 
 def test_deciding_an_open_batch_is_409(api, reviewer):
     case = submit(reviewer)
     build_batches()
-    response = decide(api, reviewer, ReviewBatch.objects.get(), [{"case": case.pk, "outcome": "approve"}])
+    response = decide(api, reviewer, ReviewBatch.objects.get(), [{"case": case.case_number, "outcome": "approve"}])
     assert response.status_code == 409 and "Start the review" in response.json()["detail"]
 
 
@@ -180,7 +180,7 @@ def test_two_reviewers_deciding_one_case_at_once(postgres, api, reviewer, admin_
 
     def attempt():
         user = users.pop()
-        return decide(api, user, batch, [{"case": case.pk, "outcome": "approve"}]).status_code
+        return decide(api, user, batch, [{"case": case.case_number, "outcome": "approve"}]).status_code
 
     assert sorted(run_concurrently(attempt, 2)) == [200, 409]
     assert Decision.objects.filter(case=case).count() == 1

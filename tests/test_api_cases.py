@@ -73,7 +73,7 @@ def coalition(filed_by):
 
 def test_joint_request_filter(api, reviewer, portfolio):
     joint = coalition(reviewer)
-    assert numbers(api(reviewer).get(f"/api/v1/cases/?joint_request={joint.pk}")) == ["DK", "NO"]
+    assert numbers(api(reviewer).get(f"/api/v1/cases/?joint_request={joint.reference}")) == ["DK", "NO"]
 
 
 @pytest.mark.parametrize(
@@ -95,8 +95,8 @@ def test_pagination(api, reviewer, portfolio):
     second = api(reviewer).get(body["next"]).json()
     assert len(second["results"]) == 2 and second["next"] is None
     assert "page=" not in second["previous"] and api(reviewer).get(second["previous"]).json() == body
-    seen = [row["id"] for row in body["results"] + second["results"]]
-    assert sorted(seen) == sorted(case.pk for case in portfolio)
+    seen = [row["case_number"] for row in body["results"] + second["results"]]
+    assert sorted(seen) == sorted(case.case_number for case in portfolio)
 
 
 # Not named `page`: that is pytest-playwright's fixture, and borrowing its name drags in its browser.
@@ -124,7 +124,7 @@ def test_page_size_is_1_to_200(api, reviewer, size, status):
 
 def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):
     case = Builder(reviewer, large=True).build(Stage.CN_REVIEW)
-    body = api(reviewer).get(f"/api/v1/cases/{case.pk}/").json()
+    body = api(reviewer).get(f"/api/v1/cases/{case.case_number}/").json()
     assert body["case_number"] == case.case_number and body["stage"] == "cn_review"
     assert body["lor"]["line_items"][0]["capability"] == "air-missile-defense"
     assert body["lor"]["line_items"][0]["total_usd"] == "30000000.00"
@@ -141,7 +141,7 @@ def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):
 
 def test_early_case_has_no_loa_or_notification(api, liaison_pl):
     case = submit(liaison_pl, country="PL")
-    body = api(liaison_pl).get(f"/api/v1/cases/{case.pk}/").json()
+    body = api(liaison_pl).get(f"/api/v1/cases/{case.case_number}/").json()
     assert body["loa"] is None and body["notification"] is None
 
 
@@ -183,7 +183,7 @@ def test_case_detail_query_count_does_not_grow_with_items_or_events(api, reviewe
     for target in (small, long_history, many_items):
         with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(9):
             # token+user, profile, the case with its lor, loa, notification, rule and batch, 3 prefetches
-            assert client.get(f"/api/v1/cases/{target.pk}/").status_code == 200
+            assert client.get(f"/api/v1/cases/{target.case_number}/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[2] == counts[1], counts
 
@@ -206,5 +206,5 @@ def test_the_201_is_the_case_as_it_reads_back(api, liaison_pl, changes, django_a
     assert created.status_code == 201, created.content
     assert queries.captured_queries[-1]["sql"].startswith(("COMMIT", "RELEASE SAVEPOINT"))
     body = created.json()
-    assert body == client.get(f"/api/v1/cases/{body['id']}/").json()
+    assert body == client.get(f"/api/v1/cases/{body['case_number']}/").json()
     assert [event["verb"] for event in body["timeline"]][-1] == ("lor_checked" if changes else "mark_actionable")

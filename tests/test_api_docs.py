@@ -10,8 +10,8 @@ def test_schema_describes_every_endpoint(client):
     assert schema["openapi"].startswith("3.")
     assert {
         "/api/v1/auth/token/", "/api/v1/countries/", "/api/v1/bins/", "/api/v1/capabilities/", "/api/v1/lors/",
-        "/api/v1/cases/", "/api/v1/cases/{id}/", "/api/v1/cases/{id}/withdraw/", "/api/v1/joint-requests/",
-        "/api/v1/joint-requests/{id}/",
+        "/api/v1/cases/", "/api/v1/cases/{case_number}/", "/api/v1/cases/{case_number}/withdraw/", "/api/v1/joint-requests/",
+        "/api/v1/joint-requests/{reference}/",
     } <= set(schema["paths"])
     lor = schema["paths"]["/api/v1/lors/"]["post"]
     assert {"201", "400", "401", "403", "409", "413", "415"} <= set(lor["responses"])

@@ -32,7 +32,8 @@ def world(reviewer, liaison_pl, liaison_de, nspa_user, admin_user):
 
 def call(api, world, role, method, path, body=None):
     client = api(world["users"][role])
-    path = path.format(pl=world["pl"].pk, de=world["de"].pk, lt=world["lt"].pk, joint=world["joint"].pk)
+    path = path.format(pl=world["pl"].case_number, de=world["de"].case_number, lt=world["lt"].case_number,
+                       joint=world["joint"].reference)
     return getattr(client, method)(path, body, format="json") if body is not None else getattr(client, method)(path)
 
 

@@ -89,9 +89,9 @@ def every_state(reviewer, nspa_user, test_connection_kept_open):
                            participants=[{"country": code, "line_items": lor_fields()["line_items"]}
                                          for code in ("LT", "LV")], **common)
     assert ReviewBatch.objects.filter(bin__isnull=True).exists() and ReviewBatch.objects.filter(status="decided")
-    return {"/api/v1/cases/{id}/": list(Case.objects.values_list("pk", flat=True)),
-            "/api/v1/batches/{id}/": list(ReviewBatch.objects.values_list("pk", flat=True)),
-            "/api/v1/joint-requests/{id}/": list(JointRequest.objects.values_list("pk", flat=True))}
+    return {"/api/v1/cases/{case_number}/": ("case_number", Case.objects.values_list("case_number", flat=True)),
+            "/api/v1/batches/{id}/": ("id", ReviewBatch.objects.values_list("pk", flat=True)),
+            "/api/v1/joint-requests/{reference}/": ("reference", JointRequest.objects.values_list("reference", flat=True))}
 
 
 @pytest.mark.parametrize("role", ["reviewer", "liaison_pl", "nspa_user"])
@@ -105,8 +105,9 @@ def test_real_responses_in_every_state_conform_to_the_schema(role, every_state, 
         if "get" not in list(operations) or "{" in path and path not in every_state:
             continue
         operation = operations["GET"]
-        for pk in every_state.get(path, [None]):
-            case = operation.Case(path_parameters={"id": pk} if pk is not None else {}, headers=headers)
+        name, keys = every_state.get(path, (None, [None]))
+        for key in keys:
+            case = operation.Case(path_parameters={name: str(key)} if key is not None else {}, headers=headers)
             response = case.call()
             if response.status_code == 200:
                 operation.validate_response(response)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def step(api, user, case, name, body=None):
-    return api(user).post(f"/api/v1/cases/{case.pk}/steps/{name}/", body or {}, format="json")
+    return api(user).post(f"/api/v1/cases/{case.case_number}/steps/{name}/", body or {}, format="json")
 
 
 def test_reviewer_walks_a_notifiable_case_to_offer(api, reviewer, settings):
@@ -40,7 +40,7 @@ def test_reviewer_walks_a_notifiable_case_to_offer(api, reviewer, settings):
 
 
 def refused_detail(api, user, case):
-    return api(user).get(f"/api/v1/cases/{case.pk}/").json()["blocked"]
+    return api(user).get(f"/api/v1/cases/{case.case_number}/").json()["blocked"]
 
 
 def test_waiver_needs_its_justification(api, reviewer):
@@ -66,7 +66,7 @@ def test_acceptance_is_the_purchasers_liaisons(api, reviewer, liaison_de, liaiso
 
 def test_an_offer_past_its_oed_offers_no_acceptance(api, reviewer, liaison_de):
     case = Builder(reviewer, country="DE").build(Stage.LOA_OFFERED)  # offered in March 2026: its OED is gone
-    detail = api(liaison_de).get(f"/api/v1/cases/{case.pk}/").json()
+    detail = api(liaison_de).get(f"/api/v1/cases/{case.case_number}/").json()
     assert "acceptance" not in {entry["step"] for entry in detail["actions"]}
     reason = {entry["step"]: entry["reason"] for entry in detail["blocked"]}["acceptance"]
     assert "has passed" in reason

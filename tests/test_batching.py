@@ -123,7 +123,7 @@ def test_a_returned_case_leaves_its_batch_and_rejoins_when_resubmitted(reviewer,
     build_batches()
     batch = ReviewBatch.objects.get()
     start_batch(batch, reviewer=reviewer)
-    decide_batch(batch, [{"case": case.pk, "outcome": "return", "reason": "Give the basing."}], reviewer=reviewer)
+    decide_batch(batch, [{"case": case.case_number, "outcome": "return", "reason": "Give the basing."}], reviewer=reviewer)
     case.refresh_from_db()
     assert case.review_batch is None and case.decisions.get().batch == batch
     lor_services.amend_lor(case, {"justification": "Basing: Rzeszow."}, actor=liaison_de)

@@ -29,5 +29,5 @@ def test_nspa_retrying_a_joint_request_ten_times_files_it_once(postgres, api, ns
     responses = [first, *retries, *later]
     assert len(responses) == 10
     assert {response.status_code for response in responses} == {201}
-    assert len({response.json()["id"] for response in responses}) == 1
+    assert len({response.json()["reference"] for response in responses}) == 1
     assert JointRequest.objects.count() == 1 and Case.objects.count() == 2

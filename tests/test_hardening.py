@@ -1,5 +1,7 @@
 """What an adversarial pass found, each answered as a trusted system would: a clear 4xx, JSON under
 /api/, nothing written."""
+import uuid
+
 import pytest
 
 from cases.models import Case
@@ -20,7 +22,7 @@ def test_a_deeply_nested_body_is_malformed_json(api, request, reviewer, role, pa
     case = Builder(reviewer).build(Stage.LOA_DEVELOPMENT)
     client = api(request.getfixturevalue(role) if role else None)
     count = Case.objects.count()
-    response = client.post(path.format(case=case.pk, batch=case.review_batch_id), NESTED, content_type="application/json")
+    response = client.post(path.format(case=case.case_number, batch=case.review_batch_id), NESTED, content_type="application/json")
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert "nested too deeply" in response.json()["detail"]
     assert Case.objects.count() == count
@@ -47,7 +49,7 @@ def test_a_method_an_endpoint_does_not_take_is_405_for_everyone(api, request, re
     case = Builder(reviewer, country="PL").build(Stage.LOA_DEVELOPMENT)
     client = api(request.getfixturevalue(user) if user else None)
     for method in ("put", "patch", "delete"):
-        response = getattr(client, method)(path.format(case=case.pk))
+        response = getattr(client, method)(path.format(case=case.case_number))
         assert response.status_code == 405 and response["Content-Type"] == "application/json", (method, path, user)
 
 
@@ -57,11 +59,12 @@ def test_a_page_answers_only_the_methods_it_takes(client, reviewer, path):
     case = Builder(reviewer, country="PL").build(Stage.IN_REVIEW)
     client.force_login(reviewer)
     for method in ("put", "patch", "delete"):
-        assert getattr(client, method)(path.format(case=case.pk, batch=case.review_batch_id)).status_code == 405
+        assert getattr(client, method)(path.format(case=case.case_number, batch=case.review_batch_id)).status_code == 405
 
 
 def test_no_filter_tells_an_object_the_user_may_not_see_from_one_that_does_not_exist(api, liaison_pl, nspa_user):
-    """NSPA's joint requests are not a liaison's to see: an existing one's id answers exactly as a missing one."""
+    """NSPA's joint requests are not a liaison's to see: an existing one's reference answers exactly as a
+    missing one."""
     from cases.process.services.joint_requests import file_joint_request
 
     from .builders import lor_fields
@@ -72,13 +75,13 @@ def test_no_filter_tells_an_object_the_user_may_not_see_from_one_that_does_not_e
                                **common)
     client = api(liaison_pl)
     for query in ("joint_request={}", "country=Z{}", "bin=no-such-bin-{}", "capability=x{}", "region=R{}"):
-        seen, missing = (client.get(f"/api/v1/cases/?{query.format(pk)}") for pk in (joint.pk, joint.pk + 1000))
+        seen, missing = (client.get(f"/api/v1/cases/?{query.format(key)}") for key in (joint.reference, uuid.uuid4()))
         assert (seen.status_code, seen.json()) == (missing.status_code, missing.json()) == (200, seen.json()), query
         assert seen.json()["results"] == []
-    assert api(nspa_user).get(f"/api/v1/cases/?joint_request={joint.pk}").json()["results"]  # NSPA sees its own
+    assert api(nspa_user).get(f"/api/v1/cases/?joint_request={joint.reference}").json()["results"]  # NSPA sees its own
 
 
-@pytest.mark.parametrize("query", ["joint_request=0", "bin=%1AAU", "country=ZZ", "capability=none", "region=MARS"])
+@pytest.mark.parametrize("query", ["joint_request=00000000-0000-0000-0000-000000000000", "bin=%1AAU", "country=ZZ", "capability=none", "region=MARS"])
 def test_a_value_the_schema_accepts_is_accepted(api, reviewer, query):
     assert api(reviewer).get(f"/api/v1/cases/?{query}").status_code == 200
     if "joint" not in query and "country" not in query:
@@ -104,7 +107,7 @@ def test_work_after_the_commit_never_fails_the_request_that_committed(api, liais
     monkeypatch.setattr("cases.tasks.build_batches_task.delay", locked)
     response = api(liaison_pl).post("/api/v1/lors/", lor(), format="json")
     assert response.status_code == 201
-    assert Case.objects.filter(pk=response.json()["id"], stage=Stage.LOR_ACTIONABLE).exists()
+    assert Case.objects.filter(case_number=response.json()["case_number"], stage=Stage.LOR_ACTIONABLE).exists()
 
 
 @pytest.mark.parametrize("title", ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"])
@@ -158,9 +161,9 @@ def test_one_input_rule_at_both_doors(client, api, reviewer, reason, error):
     case = Builder(reviewer, country="PL").build(Stage.LOR_ACTIONABLE)
     liaison = purchaser_of("PL")
     client.force_login(liaison)
-    page = client.post(f"/cases/{case.pk}/steps/withdraw/", {"withdraw-reason": reason})
+    page = client.post(f"/cases/{case.case_number}/steps/withdraw/", {"withdraw-reason": reason})
     assert page.status_code == 400 and error in page.content.decode()
-    answer = api(liaison).post(f"/api/v1/cases/{case.pk}/withdraw/", {"reason": reason}, format="json")
+    answer = api(liaison).post(f"/api/v1/cases/{case.case_number}/withdraw/", {"reason": reason}, format="json")
     assert answer.status_code == 400 and answer.json()["reason"] == [error]
     assert Case.objects.get(pk=case.pk).stage == Stage.LOR_ACTIONABLE
 
@@ -170,7 +173,7 @@ def test_one_input_rule_at_both_doors(client, api, reviewer, reason, error):
                                        ("2003-01-01", "is before the case was approved")])
 def test_an_ia_approval_day_is_one_the_process_allows(api, reviewer, day, error):
     case = Builder(reviewer).build(Stage.LOA_DEVELOPMENT)
-    response = api(reviewer).post(f"/api/v1/cases/{case.pk}/steps/ia-approval/", {"on": day}, format="json")
+    response = api(reviewer).post(f"/api/v1/cases/{case.case_number}/steps/ia-approval/", {"on": day}, format="json")
     assert response.status_code == 400 and error in response.json()["on"][0]
     assert not case.events.filter(verb="ia_approved").exists()
 
@@ -186,7 +189,7 @@ def test_acceptance_dates_are_ones_the_process_allows(api, reviewer, field, day,
     builder.at = timezone.now() - timezone.timedelta(days=10)
     case = builder.build(Stage.LOA_OFFERED)
     body = {"signed_on": str(timezone.localdate()), "initial_deposit_on": str(timezone.localdate()), field: day}
-    response = api(purchaser_of("PL")).post(f"/api/v1/cases/{case.pk}/steps/acceptance/", body, format="json")
+    response = api(purchaser_of("PL")).post(f"/api/v1/cases/{case.case_number}/steps/acceptance/", body, format="json")
     assert response.status_code == 400 and error in response.json()[field][0]
     assert Case.objects.get(pk=case.pk).stage == Stage.LOA_OFFERED
 
@@ -200,12 +203,12 @@ def test_a_wrong_ia_approval_day_is_corrected_by_a_reviewer_with_its_reason(api,
     builder.at = timezone.now() - timedelta(days=10)
     case = builder.build(Stage.LOA_DEVELOPMENT)
     client = api(reviewer)
-    client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval/", {}, format="json")  # today, by mistake
+    client.post(f"/api/v1/cases/{case.case_number}/steps/ia-approval/", {}, format="json")  # today, by mistake
     right = timezone.localdate() - timedelta(days=5)
-    missing = client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval-correction/", {"on": str(right)}, format="json")
+    missing = client.post(f"/api/v1/cases/{case.case_number}/steps/ia-approval-correction/", {"on": str(right)}, format="json")
     assert missing.status_code == 400 and missing.json() == {
         "reason": ["A correction needs its reason: the audit trail keeps it."]}
-    body = client.post(f"/api/v1/cases/{case.pk}/steps/ia-approval-correction/",
+    body = client.post(f"/api/v1/cases/{case.case_number}/steps/ia-approval-correction/",
                        {"on": str(right), "reason": "The IA letter is dated five days ago."}, format="json").json()
     assert body["loa"]["ia_approved_on"] == str(right)
     assert body["loa"]["offer_expires_on"] == str(right + timedelta(days=85))
@@ -222,7 +225,7 @@ def test_a_batch_whose_last_case_is_withdrawn_is_settled(api, reviewer):
     builder = Builder(reviewer, country="PL")
     case = builder.build(Stage.IN_REVIEW)
     batch = in_batch(case, reviewer, builder.tick())
-    assert api(purchaser_of("PL")).post(f"/api/v1/cases/{case.pk}/withdraw/", {}, format="json").status_code == 200
+    assert api(purchaser_of("PL")).post(f"/api/v1/cases/{case.case_number}/withdraw/", {}, format="json").status_code == 200
     batch.refresh_from_db()
     assert batch.status == "decided" and batch.decided_at is not None
     assert not ReviewBatch.objects.filter(status="in_review").exists()
@@ -299,7 +302,7 @@ def test_one_rendered_lor_form_files_one_case(client, liaison_pl):
             "items-0-quantity": "10", "items-0-unit_cost_usd": "200000"}
     first, again = client.post("/cases/new/", body), client.post("/cases/new/", body, follow=True)
     case = Case.objects.get()
-    assert first.status_code == 302 and first.url == f"/cases/{case.pk}/"
+    assert first.status_code == 302 and first.url == f"/cases/{case.case_number}/"
     assert f"This Letter of Request was already received: case {case.case_number}." in again.content.decode()
     refused = client.post("/cases/new/", {**body, "submission": "not-a-uuid"})
     assert refused.status_code == 400 and Case.objects.count() == 1
@@ -319,6 +322,6 @@ def test_text_is_text(api, reviewer, liaison_pl, path, body, field):
     user = liaison_pl if "lors" in path else (reviewer if "return" in path else purchaser_of("PL"))
     if body == "lor with a numeric title":
         body = lor(title=12345)
-    response = api(user).post(path.format(case=case.pk), body, format="json")
+    response = api(user).post(path.format(case=case.case_number), body, format="json")
     assert response.status_code == 400 and response.json()[field] == ["Give text (a JSON string)."]
     assert Case.objects.get(pk=case.pk).stage == Stage.LOR_RECEIVED

@@ -55,26 +55,26 @@ def test_each_role_lands_on_its_page(signed_in, request, role, landing):
 
 def test_a_liaison_gets_404_for_another_countrys_case_and_any_batch(signed_in, world, liaison_pl):
     client = signed_in(liaison_pl)
-    assert client.get(f"/cases/{world['pl'].pk}/").status_code == 200
-    assert client.get(f"/cases/{world['de'].pk}/").status_code == 404
+    assert client.get(f"/cases/{world['pl'].case_number}/").status_code == 200
+    assert client.get(f"/cases/{world['de'].case_number}/").status_code == 404
     assert client.get(f"/batches/{world['batch'].pk}/").status_code == 404
     assert client.post(f"/batches/{world['batch'].pk}/decide/", {"outcome": "approve"}).status_code == 404
-    assert client.post(f"/cases/{world['de'].pk}/withdraw/").status_code == 404
+    assert client.post(f"/cases/{world['de'].case_number}/withdraw/").status_code == 404
     listed = client.get("/cases/").content.decode()
     assert world["pl"].case_number in listed and world["de"].case_number not in listed
 
 
 def test_liaisons_never_see_internal_notes(signed_in, world, reviewer, liaison_pl):
     ReviewerNote.objects.create(case=world["pl"], author=reviewer, text="Watch the end-use checks.")
-    assert "Watch the end-use checks." in signed_in(reviewer).get(f"/cases/{world['pl'].pk}/").content.decode()
-    page = signed_in(liaison_pl).get(f"/cases/{world['pl'].pk}/").content.decode()
+    assert "Watch the end-use checks." in signed_in(reviewer).get(f"/cases/{world['pl'].case_number}/").content.decode()
+    page = signed_in(liaison_pl).get(f"/cases/{world['pl'].case_number}/").content.decode()
     assert "Watch the end-use checks." not in page and "Internal notes" not in page
 
 
 def test_reviewer_adds_a_note_and_an_empty_one_is_refused(signed_in, world, reviewer):
     client = signed_in(reviewer)
-    assert client.post(f"/cases/{world['pl'].pk}/notes/", {"text": "Check basing."}).status_code == 302
-    response = client.post(f"/cases/{world['pl'].pk}/notes/", {"text": "  "})
+    assert client.post(f"/cases/{world['pl'].case_number}/notes/", {"text": "Check basing."}).status_code == 302
+    response = client.post(f"/cases/{world['pl'].case_number}/notes/", {"text": "  "})
     assert response.status_code == 400 and 'aria-invalid="true"' in response.content.decode()
     assert ReviewerNote.objects.count() == 1
 
@@ -83,10 +83,10 @@ def test_batch_decision_form(signed_in, world, reviewer):
     client = signed_in(reviewer)
     batch = world["batch"]
     client.post(f"/batches/{batch.pk}/start/")
-    refused = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].pk], "outcome": "deny", "reason": ""})
+    refused = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].case_number], "outcome": "deny", "reason": ""})
     assert refused.status_code == 400 and "A reason is required" in refused.content.decode()
     assert not Decision.objects.exists()
-    done = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].pk, world["de"].pk], "outcome": "approve"},
+    done = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].case_number, world["de"].case_number], "outcome": "approve"},
                        follow=True)
     assert "2 cases approved." in done.content.decode()
     assert set(Case.objects.values_list("stage", flat=True)) == {Stage.LOA_DEVELOPMENT}
@@ -95,15 +95,15 @@ def test_batch_decision_form(signed_in, world, reviewer):
 def test_case_page_offers_what_the_rule_book_allows(signed_in, reviewer):
     case = Builder(reviewer, large=True).build(Stage.LOA_DEVELOPMENT)
     client = signed_in(reviewer)
-    page = client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.case_number}/").content.decode()
     for step in ("ia-approval", "informal-review", "emergency-waiver"):
-        assert f'action="/cases/{case.pk}/steps/{step}/"' in page
+        assert f'action="/cases/{case.case_number}/steps/{step}/"' in page
     for step in ("notification", "offer", "implementation", "tsfd-approval"):
-        assert f'action="/cases/{case.pk}/steps/{step}/"' not in page
+        assert f'action="/cases/{case.case_number}/steps/{step}/"' not in page
     assert "Start the informal (tiered) review first: formal notification follows it." in page
-    assert client.post(f"/cases/{case.pk}/steps/informal-review/").status_code == 302
+    assert client.post(f"/cases/{case.case_number}/steps/informal-review/").status_code == 302
     assert Case.objects.get(pk=case.pk).notification.informal_review_started_on is not None
-    refused = client.post(f"/cases/{case.pk}/steps/emergency-waiver/", {"emergency-waiver-justification": " "})
+    refused = client.post(f"/cases/{case.case_number}/steps/emergency-waiver/", {"emergency-waiver-justification": " "})
     assert refused.status_code == 400
     assert "An emergency waiver needs a written justification." in refused.content.decode()
     assert 'aria-invalid="true"' in refused.content.decode()
@@ -188,7 +188,7 @@ def test_case_page_query_count_is_bounded(signed_in, reviewer, django_assert_max
     case = Builder(reviewer, large=True).build(Stage.LOA_OFFERED)
     client = signed_in(reviewer)
     with django_assert_max_num_queries(12):
-        assert client.get(f"/cases/{case.pk}/").status_code == 200
+        assert client.get(f"/cases/{case.case_number}/").status_code == 200
 
 
 def test_case_list_query_count_is_bounded(signed_in, reviewer, django_assert_max_num_queries):

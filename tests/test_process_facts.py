@@ -103,7 +103,7 @@ FACTS = [
      "applies only while a case is LOA offered"),
     # Combined review: a case in a batch is decided with it, once somebody has taken the batch.
     ("a case in review is returned through its batch", {}, Stage.IN_REVIEW, [], Action.RETURN, 1,
-     {"reason": "Give basing."}, "Decide this case with the other cases of batch"),
+     {"reason": "Give basing."}, "Decide this case with the other cases of its batch"),
     ("an LOR not yet in a batch is returned on its own", {}, Stage.LOR_RECEIVED, [], Action.RETURN, 1,
      {"reason": "Name the funding source."}, None),
     ("a return needs its reason", {}, Stage.LOR_ACTIONABLE, [], Action.RETURN, 1, {"reason": " "},

@@ -86,7 +86,7 @@ def test_submission_survives_redis_being_down(postgres, redis_server, liaison_pl
             assert response.status == 201
             body = json.loads(response.read())
         assert time.monotonic() - started < 10  # gave up on the broker quickly
-        case = Case.objects.get(pk=body["id"])
+        case = Case.objects.get(case_number=body["case_number"])
         assert case.stage == Stage.LOR_ACTIONABLE and case.review_batch is None  # kept, waiting
 
         servers.append(start_redis(redis_port))  # Redis is back

@@ -18,7 +18,7 @@ def test_two_reviewers_recording_ia_approval_at_once(postgres, api, reviewer, ad
     users = [reviewer, admin_user]
 
     def attempt():
-        response = api(users.pop()).post(f"/api/v1/cases/{case.pk}/steps/ia-approval/", {}, format="json")
+        response = api(users.pop()).post(f"/api/v1/cases/{case.case_number}/steps/ia-approval/", {}, format="json")
         return response.status_code, response.json().get("detail", "")
 
     answers = sorted(run_concurrently(attempt, 2))
@@ -49,10 +49,10 @@ def test_a_withdrawal_while_the_batch_is_decided(postgres, api, reviewer):
         api(reviewer).post(f"/api/v1/batches/{batch.pk}/start/")
         liaison = purchaser_of(case.country_id)
         calls = [
-            lambda: api(liaison).post(f"/api/v1/cases/{case.pk}/withdraw/", {"reason": "Budget moved."},
+            lambda: api(liaison).post(f"/api/v1/cases/{case.case_number}/withdraw/", {"reason": "Budget moved."},
                                       format="json").status_code,
             lambda: api(reviewer).post(f"/api/v1/batches/{batch.pk}/decisions/",
-                                       {"decisions": [{"case": case.pk, "outcome": "deny", "reason": "No."}]},
+                                       {"decisions": [{"case": case.case_number, "outcome": "deny", "reason": "No."}]},
                                        format="json").status_code,
         ]
         answers = run_concurrently(lambda: calls.pop()(), 2)

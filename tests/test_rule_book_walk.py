@@ -75,7 +75,7 @@ def inputs_for(step):
 def post(client, case, rule):
     """POST the step (in a savepoint rolled back afterwards) and return the answer."""
     with transaction.atomic():
-        response = client.post(f"/api/v1/cases/{case.pk}/{rule.api_path()}", inputs_for(rule.step), format="json")
+        response = client.post(f"/api/v1/cases/{case.case_number}/{rule.api_path()}", inputs_for(rule.step), format="json")
         transaction.set_rollback(True)
     return response
 
@@ -92,14 +92,14 @@ def test_what_is_offered_succeeds_and_what_is_not_is_refused_with_its_reason(
     assert case.__class__.objects.get(pk=case.pk).stage == stage
     users = {**people, "liaison": purchaser_of(case.country_id)}
     for role, user in users.items():
-        detail = api(user).get(f"/api/v1/cases/{case.pk}/")
+        detail = api(user).get(f"/api/v1/cases/{case.case_number}/")
         if role == "nspa":  # not a joint request's case: it does not exist for NSPA
             assert detail.status_code == 404
             continue
         body = detail.json()
         allowed = {entry["step"] for entry in body["actions"]}
         blocked = {entry["step"]: entry["reason"] for entry in body["blocked"]}
-        page = client_for(client, user).get(f"/cases/{case.pk}/").content.decode()
+        page = client_for(client, user).get(f"/cases/{case.case_number}/").content.decode()
         for name, rule in workflow.STEPS.items():
             response = post(api(user), case, rule)
             if not workflow.permitted(rule, user):
@@ -111,17 +111,17 @@ def test_what_is_offered_succeeds_and_what_is_not_is_refused_with_its_reason(
                 continue  # one path for both: judged together below
             if name in allowed:
                 assert response.status_code == 200, (label, role, name, response.content)
-                assert f'action="/cases/{case.pk}/steps/{name}/"' in page, (label, role, name)
+                assert f'action="/cases/{case.case_number}/steps/{name}/"' in page, (label, role, name)
             else:
                 assert response.status_code == 409, (label, role, name, response.content)
                 assert response.json()["detail"] == blocked[name], (label, role, name)
                 assert escape(blocked[name]) in page, (label, role, name)
-                assert f'action="/cases/{case.pk}/steps/{name}/"' not in page, (label, role, name)
+                assert f'action="/cases/{case.case_number}/steps/{name}/"' not in page, (label, role, name)
         amending = [workflow.RULES[action] for action in AMENDMENTS]
         if any(workflow.permitted(rule, user) for rule in amending):
             response = post(api(user), case, amending[0])
             if allowed & AMENDING:
-                assert response.status_code == 200 and f'action="/cases/{case.pk}/lor/"' in page, (label, role)
+                assert response.status_code == 200 and f'action="/cases/{case.case_number}/lor/"' in page, (label, role)
             else:
                 assert response.status_code == 409 and response.json()["detail"] == blocked[amending[0].step]
 
@@ -137,7 +137,7 @@ def test_the_walk_takes_every_step_somewhere(people, api, client, reviewer):
     for label, options, stage, before, days in STATES:
         case = build(reviewer, options, stage, before, days)
         for user in (reviewer, purchaser_of(case.country_id)):
-            for entry in api(user).get(f"/api/v1/cases/{case.pk}/").json()["actions"]:
+            for entry in api(user).get(f"/api/v1/cases/{case.case_number}/").json()["actions"]:
                 taken.add(entry["step"])
     assert taken == set(workflow.STEPS)
 
@@ -145,7 +145,7 @@ def test_the_walk_takes_every_step_somewhere(people, api, client, reviewer):
 def test_a_page_refusal_shows_the_rules_reason(client, reviewer):
     case = build(reviewer, {"large": True}, Stage.LOA_DEVELOPMENT, [], 10)
     client.force_login(reviewer)
-    response = client.post(f"/cases/{case.pk}/steps/notification/")
+    response = client.post(f"/cases/{case.case_number}/steps/notification/")
     assert response.status_code == 409
     assert "Start the informal (tiered) review first" in response.content.decode()
     assert case.events.filter(verb="submit_notification").count() == 0

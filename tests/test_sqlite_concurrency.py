@@ -1,11 +1,15 @@
 """SQLite, as `make run` and a developer's machine have it, under real concurrent clients of a real
 server: it answers as PostgreSQL does. Saved LORs answer 201 whatever the work after the commit meets,
 and two reviewers deciding one case at once get 200 and 409, not a 503."""
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,7 +35,8 @@ reviewers = [ProfileFactory().user for _ in range(2)]
 case = submit(liaison, country="PL")
 build_batches()
 batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewers[0])
-print(json.dumps({"liaison": tokens.issue(liaison).key, "case": case.pk, "batch": batch.pk,
+print(json.dumps({"liaison": tokens.issue(liaison).key, "liaison_name": liaison.username,
+                  "case": case.case_number, "batch": batch.pk,
                   "reviewers": [tokens.issue(user).key for user in reviewers]}))
 """
 
@@ -88,6 +93,64 @@ def test_eight_lors_at_once_are_eight_201s(server):
                                  range(8)))
     assert answered == [201] * 8
     assert cases_in(database) == before + 8
+
+
+class Browser:
+    """A signed-in browser session: its own cookies, the CSRF token from each form, redirects not followed."""
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self, port, username):
+        self.base = f"http://127.0.0.1:{port}"
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self.Stay)
+        form = self.form("/accounts/login/")
+        assert self.post("/accounts/login/", {**form, "username": username, "password": "test-pass-2026"})[0] == 302
+
+    def form(self, path):
+        """The hidden fields of the page's form (the CSRF token, the LOR form's submission key)."""
+        with self.opener.open(self.base + path, timeout=60) as response:
+            page = response.read().decode()
+        return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+    def post(self, path, fields):
+        request = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(fields).encode(),
+                                         headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers.get("Location")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location")
+
+
+LOR_FORM = {"implementing_agency": "B", "request_type": "LOA", "funding_source": "national_funds",
+            "desired_delivery_date": "2029-01-31", "justification": "Replace stocks.",
+            "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "1",
+            "items-MAX_NUM_FORMS": "200", "items-0-description": "FGM-148 Javelin", "items-0-capability": "anti-armor",
+            "items-0-quantity": "10", "items-0-unit_cost_usd": "200000"}
+
+
+def test_six_lor_forms_at_once_are_six_cases(server):
+    """Six browsers, each with its LOR form rendered, post at the same moment: each is taken to its own new
+    case, and six cases are saved."""
+    port, people, database = server
+    before = cases_in(database)
+    browsers = [Browser(port, people["liaison_name"]) for _ in range(6)]
+    forms = [{**browser.form("/cases/new/"), **LOR_FORM, "title": f"Form {n}"} for n, browser in enumerate(browsers)]
+    together = threading.Barrier(6)
+
+    def file(n):
+        together.wait()
+        return browsers[n].post("/cases/new/", forms[n])
+
+    with ThreadPoolExecutor(6) as pool:
+        answered = list(pool.map(file, range(6)))
+    assert [status for status, _ in answered] == [302] * 6
+    assert len({location for _, location in answered}) == 6
+    assert all(re.fullmatch(r"/cases/PL-B-[A-Z0-9]{3}/", location) for _, location in answered), answered
+    assert cases_in(database) == before + 6
 
 
 def test_two_reviewers_deciding_one_case_at_once(server):

@@ -28,12 +28,12 @@ SERVED = {
     "api/v1/capabilities/": ("/api/v1/capabilities/", ROLES),
     "api/v1/lors/": ("/api/v1/lors/", NOBODY),  # POST only
     "api/v1/^cases/$": ("/api/v1/cases/", ROLES),
-    "api/v1/^cases/(?P<pk>[^/.]+)/$": ("/api/v1/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
-    "api/v1/^cases/(?P<pk>[^/.]+)/steps/(?P<step>[a-z-]+)/$": ("/api/v1/cases/{pl}/steps/offer/", NOBODY),
-    "api/v1/^cases/(?P<pk>[^/.]+)/withdraw/$": ("/api/v1/cases/{pl}/withdraw/", NOBODY),
-    "api/v1/^cases/(?P<pk>[^/.]+)/lor/$": ("/api/v1/cases/{pl}/lor/", NOBODY),
+    "api/v1/^cases/(?P<case_number>[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3})/$": ("/api/v1/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
+    "api/v1/^cases/(?P<case_number>[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3})/steps/(?P<step>[a-z-]+)/$": ("/api/v1/cases/{pl}/steps/offer/", NOBODY),
+    "api/v1/^cases/(?P<case_number>[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3})/withdraw/$": ("/api/v1/cases/{pl}/withdraw/", NOBODY),
+    "api/v1/^cases/(?P<case_number>[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3})/lor/$": ("/api/v1/cases/{pl}/lor/", NOBODY),
     "api/v1/^joint-requests/$": ("/api/v1/joint-requests/", REVIEWERS | {"nspa"}),
-    "api/v1/^joint-requests/(?P<pk>[^/.]+)/$": ("/api/v1/joint-requests/{joint}/", REVIEWERS | {"nspa"}),
+    "api/v1/^joint-requests/(?P<reference>[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})/$": ("/api/v1/joint-requests/{joint}/", REVIEWERS | {"nspa"}),
     "api/v1/^batches/$": ("/api/v1/batches/", REVIEWERS),
     "api/v1/^batches/(?P<pk>[^/.]+)/$": ("/api/v1/batches/{batch}/", REVIEWERS),
     "api/v1/^batches/(?P<pk>[^/.]+)/decisions/$": ("/api/v1/batches/{batch}/decisions/", NOBODY),
@@ -50,11 +50,11 @@ SERVED = {
     "cases/": ("/cases/", ROLES),
     "cases/export.csv": ("/cases/export.csv", ROLES),
     "cases/new/": ("/cases/new/", {"liaison_pl"}),
-    "cases/<int:pk>/": ("/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
-    "cases/<int:pk>/steps/<slug:step>/": ("/cases/{pl}/steps/offer/", NOBODY),
-    "cases/<int:pk>/withdraw/": ("/cases/{pl}/withdraw/", NOBODY),
-    "cases/<int:pk>/notes/": ("/cases/{pl}/notes/", NOBODY),
-    "cases/<int:pk>/lor/": ("/cases/{pl}/lor/", NOBODY),
+    "cases/<case:number>/": ("/cases/{pl}/", REVIEWERS | {"liaison_pl"}),
+    "cases/<case:number>/steps/<slug:step>/": ("/cases/{pl}/steps/offer/", NOBODY),
+    "cases/<case:number>/withdraw/": ("/cases/{pl}/withdraw/", NOBODY),
+    "cases/<case:number>/notes/": ("/cases/{pl}/notes/", NOBODY),
+    "cases/<case:number>/lor/": ("/cases/{pl}/lor/", NOBODY),
     "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
     "metrics/": ("/metrics/", REVIEWERS),
     "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),
@@ -91,7 +91,7 @@ def world(reviewer, liaison_pl, nspa_user, admin_user):
     build_batches()
     users = {"anonymous": None, "no_role": UserFactory(username="nobody"), "reviewer": reviewer, "admin": admin_user,
              "liaison_pl": liaison_pl, "nspa": nspa_user}
-    ids = {"pl": pl.pk, "joint": joint.pk, "batch": ReviewBatch.objects.get(cases=pl).pk}
+    ids = {"pl": pl.case_number, "joint": joint.reference, "batch": ReviewBatch.objects.get(cases=pl).pk}
     return users, ids
 
 

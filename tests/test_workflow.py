@@ -151,6 +151,6 @@ def test_a_refused_input_writes_nothing(reviewer):
     batch = in_batch(case, reviewer, Builder(reviewer).tick(3))
     with pytest.raises(workflow.GuardFailed) as refused:
         workflow.perform_batch(batch, BatchAction.DECIDE, actor=reviewer,
-                               inputs={"decisions": [{"case": case.pk, "outcome": "deny", "reason": "   "}]})
+                               inputs={"decisions": [{"case": case.case_number, "outcome": "deny", "reason": "   "}]})
     assert refused.value.errors == {"decisions.0.reason": ["A reason is required to deny or return a case."]}
     assert Case.objects.get(pk=case.pk).stage == Stage.IN_REVIEW and not Decision.objects.exists()

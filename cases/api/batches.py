@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ..models import REVIEWERS, Case, Outcome, ReviewBatch
+from ..models.case import CASE_NUMBER_PATTERN
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import (
@@ -66,7 +67,7 @@ class BatchCaseSerializer(ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "case_number", "country", "title", "stage", "total_value_usd", "mde_value_usd", "line_items",
+        fields = ["case_number", "country", "title", "stage", "total_value_usd", "mde_value_usd", "line_items",
                   "request_type", "funding_source", "desired_delivery_date", "joint_request", "country_precedents",
                   "group_approvals"]
 
@@ -79,7 +80,7 @@ class BatchDetailSerializer(BatchSerializer):
 
 
 class DecisionEntry(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = serializers.RegexField(CASE_NUMBER_PATTERN, max_length=8, help_text="The case number of a case of the batch.")
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     reason = TextField(max_length=5000, required=False, default="", allow_blank=True,
                        help_text="Required to deny or return.")

@@ -86,7 +86,7 @@ CASE_LIST_EXAMPLE = OpenApiExample(
     value={
         "next": None, "previous": None,
         "results": [{
-            "id": 17, "case_number": "PL-B-AAC", "country": "PL", "implementing_agency": "B",
+            "case_number": "PL-B-AAC", "country": "PL", "implementing_agency": "B",
             "title": "Patriot PAC-3 MSE replenishment", "stage": "lor_actionable",
             "stage_entered_at": "2026-11-27T10:00:00Z", "primary_capability": "air-missile-defense",
             "total_value_usd": "201600000.00", "mde_value_usd": "201600000.00",
@@ -99,9 +99,9 @@ DECISIONS_EXAMPLE = OpenApiExample(
     "Approve two, deny one",
     request_only=True,
     value={"decisions": [
-        {"case": 17, "outcome": "approve"},
-        {"case": 18, "outcome": "deny", "reason": "Release of this technology is not supported."},
-        {"case": 19, "outcome": "return", "reason": "State the intended basing."},
+        {"case": "PL-D-AAB", "outcome": "approve"},
+        {"case": "LT-D-AAA", "outcome": "deny", "reason": "Release of this technology is not supported."},
+        {"case": "LV-D-AAC", "outcome": "return", "reason": "State the intended basing."},
     ]},
 )
 

@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from ..models import (
+    REVIEWERS,
     Case,
     CaseEvent,
     CongressionalNotification,
@@ -10,6 +11,7 @@ from ..models import (
     LetterOfOfferAndAcceptance,
     LetterOfRequest,
     LineItem,
+    role_of,
 )
 from ..shortcuts.serializers import ModelSerializer
 from .steps import ActionSerializer, BlockedSerializer, actions_of
@@ -21,7 +23,7 @@ class LineItemSerializer(ModelSerializer):
 
     class Meta:
         model = LineItem
-        fields = ["id", "description", "capability", "quantity", "unit_cost_usd", "is_mde",
+        fields = ["description", "capability", "quantity", "unit_cost_usd", "is_mde",
                   "is_design_construction", "total_usd"]
 
 
@@ -78,10 +80,12 @@ class CaseListSerializer(ModelSerializer):
     implementing_agency = serializers.CharField(source="implementing_agency_id")
     primary_capability = serializers.CharField(source="primary_capability_id")
     created = serializers.DateTimeField(source="created_at")
+    joint_request = serializers.UUIDField(source="joint_request.reference", allow_null=True, default=None,
+                                          help_text="The reference of the joint request the case came from.")
 
     class Meta:
         model = Case
-        fields = ["id", "case_number", "country", "implementing_agency", "title", "stage", "stage_entered_at",
+        fields = ["case_number", "country", "implementing_agency", "title", "stage", "stage_entered_at",
                   "primary_capability", "total_value_usd", "mde_value_usd", "design_construction_value_usd",
                   "joint_request", "created"]
 
@@ -109,10 +113,20 @@ class CaseDetailSerializer(CaseListSerializer):
 CASE_DETAIL = CaseDetailSerializer()
 
 
+# Database ids in the audit trail, for reviewers (who see every batch and decision): to anyone else each
+# is only a counter of everyone's batches and decisions.
+REVIEWERS_ONLY_PAYLOAD = ("batch", "left_batch", "decision")
+
+
 def case_representation(case, user):
     """`case` as the API's detail shows it to `user`; the case comes from `queries.case_detail_queryset`."""
     case.actions, case.blocked = actions_of(case, user)
-    return CASE_DETAIL.to_representation(case)
+    shown = CASE_DETAIL.to_representation(case)
+    if role_of(user) not in REVIEWERS:
+        for event in shown["timeline"]:
+            for key in REVIEWERS_ONLY_PAYLOAD:
+                event["payload"].pop(key, None)
+    return shown
 
 
 class JointRequestCaseSerializer(ModelSerializer):
@@ -120,7 +134,7 @@ class JointRequestCaseSerializer(ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "country", "case_number", "stage"]
+        fields = ["case_number", "country", "stage"]
 
 
 class JointRequestSerializer(ModelSerializer):
@@ -131,4 +145,4 @@ class JointRequestSerializer(ModelSerializer):
 
     class Meta:
         model = JointRequest
-        fields = ["id", "title", "model", "lead_nation", "justification", "filed_by", "created", "cases"]
+        fields = ["reference", "title", "model", "lead_nation", "justification", "filed_by", "created", "cases"]

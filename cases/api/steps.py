@@ -6,7 +6,7 @@ from ..process.workflow import RULES, STEPS
 from ..process.workflow.offers import offers
 from .fields import TextField
 
-# Steps taken at POST /cases/{id}/steps/{step}/; withdraw and the LOR's amendments have paths of their own.
+# Steps taken at POST /cases/{case_number}/steps/{step}/; withdraw and the LOR's amendments have paths of their own.
 CASE_STEPS = {name: rule for name, rule in STEPS.items() if not rule.path}
 FIELD_KINDS = {"date": lambda spec: serializers.DateField(required=False, allow_null=True, help_text=spec.help),
                "text": lambda spec: TextField(required=False, allow_blank=True, help_text=spec.help,
@@ -37,7 +37,7 @@ class InputSerializer(serializers.Serializer):
 class ActionSerializer(serializers.Serializer):
     step = serializers.CharField()
     label = serializers.CharField()
-    path = serializers.CharField(help_text="POST here, under /api/v1/cases/{id}/.")
+    path = serializers.CharField(help_text="POST here, under /api/v1/cases/{case_number}/.")
     inputs = InputSerializer(many=True)
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import EVERY_ROLE, REVIEWERS, Case, JointRequest, Role
+from ..models.case import CASE_NUMBER
 from ..process.services.joint_requests import file_joint_request
 from ..process.services.lor import AMENDMENTS, amend_lor
 from ..process.services.submission import submit_lor
@@ -73,6 +74,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
              "amend": frozenset().union(*(RULES[action].by for action in AMENDMENTS)),
              "step": frozenset().union(*(rule.by for rule in CASE_STEPS.values()))}
     filterset_class = CaseFilter
+    lookup_field, lookup_value_regex = "case_number", CASE_NUMBER
 
     def get_queryset(self):
         queryset = Case.objects.all() if self.action == "list" else case_detail_queryset()
@@ -95,7 +97,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         tags=["cases"],
     )
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, case_number=None):
         """The purchaser's liaison withdraws the request; possible at any stage before acceptance."""
         case = self.get_object()
         data = WithdrawInput(data=request.data)
@@ -110,7 +112,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         tags=["cases"],
     )
     @action(detail=True, methods=["post"], url_path="lor")
-    def amend(self, request, pk=None):
+    def amend(self, request, case_number=None):
         """The purchaser's liaison supplies what the LOR lacked, or corrects a returned LOR and resubmits it;
         the checks run again and a complete LOR becomes actionable at once."""
         case = self.get_object()
@@ -127,7 +129,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         tags=["cases"],
     )
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z-]+)")
-    def step(self, request, pk=None, step=None):
+    def step(self, request, case_number=None, step=None):
         """Take one step of the rule book on the case: the case's `actions` list the ones you may take
         now, and `blocked` why each other one is not possible yet."""
         rule = CASE_STEPS.get(step)
@@ -149,6 +151,7 @@ class JointRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     roles = {"list": REVIEWERS | {Role.NSPA}, "retrieve": REVIEWERS | {Role.NSPA}, "create": {Role.NSPA}}
     serializer_class = JointRequestSerializer
+    lookup_field, lookup_value_regex = "reference", "[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}"
 
     def get_queryset(self):
         return (

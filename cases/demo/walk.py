@@ -198,12 +198,12 @@ class Walk:
             outcome = DECISIONS.get(plan.target, "approve")
             reasons = {"deny": DENY_REASONS, "return": RETURN_REASONS}.get(outcome)
             reason = plan.rng.choice(reasons) if reasons else ""
-            entries.append({"case": case.pk, "outcome": outcome, "reason": reason})
+            entries.append({"case": case.case_number, "outcome": outcome, "reason": reason})
         if entries:
             decide_batch(batch, entries, reviewer=self.reviewer, at=decided)
             for entry in entries:
                 if entry["outcome"] == "approve":
-                    self.at(decided, self.develop(Case.objects.get(pk=entry["case"]), decided))
+                    self.at(decided, self.develop(Case.objects.get(case_number=entry["case"]), decided))
 
     # After approval: the LOA (with notification when a threshold is met) or the P&A answer.
 

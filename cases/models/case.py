@@ -7,7 +7,10 @@ from django.utils import timezone
 
 from ..process.stages import Stage
 
-CASE_NUMBER_PATTERN = r"^[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3}$"
+# The case identifier: purchaser, implementing agency, designator. It is the case's only public name (URLs,
+# the API): the designator counts the purchaser's own cases, so it tells no one about another country's.
+CASE_NUMBER = r"[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3}"
+CASE_NUMBER_PATTERN = rf"^{CASE_NUMBER}$"
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,8 @@ class JointRequest(models.Model):
         LEAD_NATION = "lead_nation", "Lead nation"
         AGENT_SALES = "agent_sales", "Agent sales"
 
+    # The joint request's public name (URLs, the API): its id would tell a liaison how many NSPA has filed.
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     model = models.CharField(max_length=12, choices=Model)
     lead_nation = models.ForeignKey(

@@ -51,7 +51,7 @@ class SlugChoiceFilter(ReferenceFilter):
 
 
 class ObjectFilter(django_filters.ModelChoiceFilter):
-    """An object the user may or may not see, by id: its choices come through visible_to."""
+    """An object the user may or may not see, by its public key: its choices come through visible_to."""
 
     field_class = type("ObjectFilterField", (MissMatchesNothing, django_filters.fields.ModelChoiceField), {})
 
@@ -107,7 +107,8 @@ class CaseFilter(ScopedFilterSet):
     capability = ReferenceFilter(
         queryset=Capability.objects.all(), field_name="primary_capability", help_text="Capability slug."
     )
-    joint_request = ObjectFilter(queryset=visible_joint_requests, help_text="A joint request's id.")
+    joint_request = ObjectFilter(queryset=visible_joint_requests, to_field_name="reference",
+                                 help_text="A joint request's reference.")
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time.")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte", help_text="ISO 8601 date-time.")
     ordering = django_filters.OrderingFilter(

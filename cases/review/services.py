@@ -9,6 +9,6 @@ def start_batch(batch, *, reviewer, at=None):
 
 
 def decide_batch(batch, decisions, *, reviewer, at=None):
-    """Decide every case of `decisions` ([{"case": id, "outcome": ..., "reason": ...}]) or none; the
+    """Decide every case of `decisions` ([{"case": case number, "outcome": ..., "reason": ...}]) or none; the
     batch row is locked first, so two reviewers deciding at once are serialised (the second is refused)."""
     return perform_batch(batch, BatchAction.DECIDE, actor=reviewer, inputs={"decisions": decisions}, at=at)

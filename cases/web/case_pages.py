@@ -90,15 +90,15 @@ def step_form(rule, data=None):
     return form
 
 
-def visible_case(request, pk):
-    return get_object_or_404(case_page_queryset().visible_to(request.user), pk=pk)
+def visible_case(request, number):
+    return get_object_or_404(case_page_queryset().visible_to(request.user), case_number=number)
 
 
 @roles(*EVERY_ROLE)
-def case_page(request, pk, *, failed=None, note_form=None, amend_form=None, status=200):
+def case_page(request, number, *, failed=None, note_form=None, amend_form=None, status=200):
     """The case, what the user may do with it now, and what stands between it and its next stage.
     `failed`: a step refused just now, as (step, its form, the refusal), shown at its form."""
-    case = visible_case(request, pk)
+    case = visible_case(request, number)
     reviewer = role_of(request.user) in REVIEWERS
     with rules.memoized():
         listed, gates, due = offers(case, request.user), checklist(case), due_dates(case)
@@ -128,12 +128,12 @@ REFUSAL_STATUS = {workflow.NotPermitted: 403}
 
 @require_POST
 @roles(*EVERY_ROLE)
-def case_step(request, pk, step):
+def case_step(request, number, step):
     """Take one step of the rule book; a refusal shows the page again with the rule's reason."""
     rule = workflow.STEPS.get(step)
     if rule is None or step in AMENDING_STEPS:
         raise Http404
-    case = visible_case(request, pk)
+    case = visible_case(request, number)
     form = step_form(rule, request.POST)
     if form.is_valid():
         try:
@@ -142,48 +142,48 @@ def case_step(request, pk, step):
             for field, problems in (refusal.errors or {}).items():
                 form.add_error(field if field in form.fields else None, problems)
             status = 400 if refusal.errors else REFUSAL_STATUS.get(type(refusal), 409)
-            return case_page(request, pk, failed=(step, form, refusal.message), status=status)
+            return case_page(request, number, failed=(step, form, refusal.message), status=status)
         messages.success(request, f"{rule.label}: done.")
-        return redirect("case", pk=pk)
-    return case_page(request, pk, failed=(step, form, None), status=400)
+        return redirect("case", number)
+    return case_page(request, number, failed=(step, form, None), status=400)
 
 
 @require_POST
 @roles(*EVERY_ROLE)
-def case_withdraw(request, pk):
-    return case_step(request, pk, workflow.RULES[Action.WITHDRAW].step)
+def case_withdraw(request, number):
+    return case_step(request, number, workflow.RULES[Action.WITHDRAW].step)
 
 
 @require_POST
 @roles(*EVERY_ROLE)
-def case_amend(request, pk):
+def case_amend(request, number):
     """Supply what the LOR lacked, or correct a returned LOR and resubmit it."""
-    case = visible_case(request, pk)
+    case = visible_case(request, number)
     form = LorDetailsForm(request.POST)
     if not form.is_valid():
-        return case_page(request, pk, amend_form=form, status=400)
+        return case_page(request, number, amend_form=form, status=400)
     try:
         case = amend_lor(case, form.cleaned_data, actor=request.user)
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
-        return case_page(request, pk, amend_form=form, status=400)
+        return case_page(request, number, amend_form=form, status=400)
     except workflow.WorkflowError as refusal:
         form.add_error(None, refusal.message)
-        return case_page(request, pk, amend_form=form, status=REFUSAL_STATUS.get(type(refusal), 409))
+        return case_page(request, number, amend_form=form, status=REFUSAL_STATUS.get(type(refusal), 409))
     messages.success(request, f"Letter of Request updated: the case is now {case.get_stage_display()}.")
-    return redirect("case", pk=pk)
+    return redirect("case", number)
 
 
 @require_POST
 @roles(*REVIEWERS)
-def case_note(request, pk):
-    case = visible_case(request, pk)
+def case_note(request, number):
+    case = visible_case(request, number)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             add_note(case, author=request.user, text=form.cleaned_data["text"])
-            return redirect("case", pk=pk)
+            return redirect("case", number)
         except ValidationError as error:
             form.add_error("text", error.message_dict["text"])
-    return case_page(request, pk, note_form=form, status=400)
+    return case_page(request, number, note_form=form, status=400)

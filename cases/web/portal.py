@@ -79,7 +79,7 @@ def submit_lor_page(request):
             if record.status_code is not None:
                 case = Case.objects.visible_to(request.user).get(pk=record.response["case"])
                 messages.info(request, f"This Letter of Request was already received: case {case.case_number}.")
-                return redirect("case", pk=case.pk)
+                return redirect("case", case.case_number)
             try:
                 case = submit_lor(submitted_by=request.user, country=country, **fields,
                                   line_items=[{k: v for k, v in item_form.cleaned_data.items() if k != "DELETE"}
@@ -94,7 +94,7 @@ def submit_lor_page(request):
                 record.status_code, record.response = 201, {"case": case.pk}
                 record.save(update_fields=["status_code", "response"])
                 messages.success(request, f"Letter of Request received: case {case.case_number}.")
-                return redirect("case", pk=case.pk)
+                return redirect("case", case.case_number)
     return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=400)
 
 

@@ -57,7 +57,7 @@ def dashboard(request):
 
 
 class DecisionForm(forms.Form):
-    cases = forms.TypedMultipleChoiceField(coerce=int, label="Cases", error_messages={
+    cases = forms.MultipleChoiceField(label="Cases", error_messages={
         "required": "Select at least one case."})
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Decision")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
@@ -65,7 +65,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, open_cases=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cases"].choices = [(case.pk, case.case_number) for case in open_cases]
+        self.fields["cases"].choices = [(case.case_number, case.case_number) for case in open_cases]
 
 
 def batch_context(request, pk, form=None):

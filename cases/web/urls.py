@@ -1,7 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ..models.case import CASE_NUMBER
 from . import case_pages, home, metrics, nspa, portal, reviewer
+
+
+class CaseNumber:
+    """A case is addressed by its case number, never its database id (which would count every filing)."""
+
+    regex = CASE_NUMBER
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CaseNumber, "case")
 
 # Pages that only show answer GET and HEAD; the forms' targets take POST only (in their views); anything
 # else is 405.
@@ -13,11 +29,11 @@ urlpatterns = [
     path("cases/", require_safe(case_pages.case_list), name="case-list"),
     path("cases/export.csv", require_safe(case_pages.case_export), name="case-export"),
     path("cases/new/", require_http_methods(["GET", "HEAD", "POST"])(portal.submit_lor_page), name="lor-new"),
-    path("cases/<int:pk>/", require_safe(case_pages.case_page), name="case"),
-    path("cases/<int:pk>/steps/<slug:step>/", case_pages.case_step, name="case-step"),
-    path("cases/<int:pk>/withdraw/", case_pages.case_withdraw, name="case-withdraw"),
-    path("cases/<int:pk>/notes/", case_pages.case_note, name="case-note"),
-    path("cases/<int:pk>/lor/", case_pages.case_amend, name="case-amend"),
+    path("cases/<case:number>/", require_safe(case_pages.case_page), name="case"),
+    path("cases/<case:number>/steps/<slug:step>/", case_pages.case_step, name="case-step"),
+    path("cases/<case:number>/withdraw/", case_pages.case_withdraw, name="case-withdraw"),
+    path("cases/<case:number>/notes/", case_pages.case_note, name="case-note"),
+    path("cases/<case:number>/lor/", case_pages.case_amend, name="case-amend"),
     path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),

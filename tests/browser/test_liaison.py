@@ -47,5 +47,5 @@ def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_
     expect(page.get_by_role("link", name=case.case_number)).to_be_visible()
     screenshot("list")
 
-    response = page.goto(f"{live_server.url}/cases/{german.pk}/")
+    response = page.goto(f"{live_server.url}/cases/{german.case_number}/")
     assert response.status == 404

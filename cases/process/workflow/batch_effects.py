@@ -24,18 +24,19 @@ def take(batch, ctx):
 
 
 def decide(batch, ctx):
-    """Decide every case of `ctx.inputs["decisions"]` ([{"case", "outcome", "reason"}]) or none.
+    """Decide every case of `ctx.inputs["decisions"]` ([{"case": number, "outcome", "reason"}]) or none.
 
     Input errors, all of them, are raised before any case is touched, keyed "decisions.<n>.<field>";
     a case no longer in review refuses the whole request with its rule's reason. The batch is decided
     once no case of it is left in review.
     """
     entries = ctx.inputs["decisions"]
-    errors = input_errors(entries, members=set(batch.cases.values_list("pk", flat=True)))
+    members = dict(batch.cases.values_list("case_number", "pk"))
+    errors = input_errors(entries, members=members)
     if errors:
         raise GuardFailed("Some decisions cannot be taken as sent.", errors=errors)
     for entry in entries:
-        acting.perform(entry["case"], OUTCOME_ACTIONS[entry["outcome"]], actor=ctx.actor,
+        acting.perform(members[entry["case"]], OUTCOME_ACTIONS[entry["outcome"]], actor=ctx.actor,
                        inputs={"reason": entry.get("reason", "")}, at=ctx.at, batch=batch)
     acting.settle_batch(batch.pk, at=ctx.at)
 

@@ -86,13 +86,14 @@ def lor_complete(case, ctx):
 def batch_taken(case, ctx):
     batch = ctx.batch or case.review_batch
     if batch is not None and batch.status == BatchStatus.OPEN:
-        return f"Nobody has taken batch {batch.pk} for review yet: start it on the batch page first."
+        # No batch id: liaisons read this reason too, and the id counts everyone's batches.
+        return "Nobody has taken its combined review batch yet: a reviewer starts it on the batch page first."
 
 
 @condition("Decided with its batch", in_checklist=False)
 def decided_with_batch(case, ctx):
     if case.review_batch_id and ctx.batch is None:
-        return f"Decide this case with the other cases of batch {case.review_batch_id}, on the batch's page."
+        return "Decide this case with the other cases of its batch, on the batch's page."
 
 
 # Technology release (TSFD): its approval comes before any pricing or offer.
