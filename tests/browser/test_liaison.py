@@ -49,3 +49,32 @@ def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_
 
     response = page.goto(f"{live_server.url}/cases/{german.case_number}/")
     assert response.status == 404
+
+
+def test_a_removed_line_item_stays_removed(page, sign_in, liaison_pl):
+    """Remove a row, fail validation, fix the rest and file: exactly the rows the user kept are saved."""
+    sign_in("li-pl")
+    page.get_by_role("link", name="Submit a Letter of Request").first.click()
+    page.get_by_label("Funding source").select_option("national_funds")
+    page.get_by_label("Desired delivery date").fill("2029-06-30")
+    page.get_by_label("Justification").fill("Replace anti-armor stocks.")
+    for index, (description, quantity) in enumerate([("Javelin missile", "20"), ("Spare seeker", "2"),
+                                                      ("Command launch unit", "4")]):
+        if index:
+            page.get_by_role("button", name="Add a line item").click()
+        page.locator(f"#id_items-{index}-description").fill(description)
+        page.locator(f"#id_items-{index}-capability").select_option("anti-armor")
+        page.locator(f"#id_items-{index}-quantity").fill(quantity)
+        page.locator(f"#id_items-{index}-unit_cost_usd").fill("100000")
+    page.locator("[data-line-item]").nth(1).get_by_role("button", name="Remove").click()
+    expect(page.locator("#id_items-1-description")).to_be_hidden()
+    page.get_by_role("button", name="Submit the Letter of Request").click()  # no title: refused
+
+    expect(page.locator("#id_title-error")).to_be_visible()
+    expect(page.locator("#id_items-1-description")).to_be_hidden()
+    expect(page.get_by_text("This field is required")).to_have_count(1)  # the title's, no removed row's
+    page.get_by_label("Title").fill("Javelin replenishment")
+    page.get_by_role("button", name="Submit the Letter of Request").click()
+    case = Case.objects.get(country="PL")
+    expect(page.get_by_text(f"Letter of Request received: case {case.case_number}")).to_be_visible()
+    assert sorted(case.line_items.values_list("description", flat=True)) == ["Command launch unit", "Javelin missile"]
