@@ -100,9 +100,11 @@ def test_batch_side_by_side_with_precedents(api, reviewer, batch):
     assert set(cases) == {"DE", "FR", "PL"}
     assert cases["PL"]["line_items"][0]["quantity"] == 10
     assert cases["PL"]["funding_source"] == "national_funds" and cases["PL"]["desired_delivery_date"] == "2028-06-30"
-    assert [p["case_number"] for p in cases["PL"]["country_precedents"]] == [earlier.case_number]
-    assert cases["DE"]["country_precedents"] == []
-    assert [p["country"] for p in cases["DE"]["group_approvals"]] == ["PL"]  # prior approvals count
+    assert [p["case_number"] for p in cases["PL"]["precedents"]["own"]] == [earlier.case_number]
+    assert cases["PL"]["precedents"]["own_tally"] == {"approvals": 1, "denials": 0}
+    assert cases["DE"]["precedents"]["own"] == []
+    assert [p["country"] for p in cases["DE"]["precedents"]["group"]] == ["PL"]  # prior approvals count
+    assert body["group_tally"] == {"approvals": 1, "denials": 0}
 
 
 def test_start_takes_an_open_batch_once(api, reviewer):

@@ -137,7 +137,7 @@ def test_metrics_and_precedents_read_through_the_users_scope(reviewer, liaison_p
     """All reviewers see everything today; the figures would follow a narrower scope the day one does not."""
     from cases.models import ReviewBatch
     from cases.reads import metrics
-    from cases.review.batch_facts import attach_precedents
+    from cases.review.record import attach_record
 
     Builder(reviewer, country="PL").build(Stage.DENIED)
     Builder(reviewer, country="DE").build(Stage.LOA_DEVELOPMENT)
@@ -145,9 +145,11 @@ def test_metrics_and_precedents_read_through_the_users_scope(reviewer, liaison_p
     assert stages == {reviewer: 1, liaison_pl: 1, None: 0}
     assert all(value == 0 for table in metrics.all_tables(None) for _, value in table.rows if value)
     later = Builder(reviewer, country="PL").build(Stage.IN_REVIEW)
-    batch = ReviewBatch.objects.prefetch_related("cases").get(cases=later)
-    seen = {user: [d.case.country_id for d in attach_precedents(batch, user).cases.all()[0].group_approvals +
-                   attach_precedents(batch, user).cases.all()[0].country_precedents] for user in (reviewer, liaison_pl)}
+    batch = ReviewBatch.objects.get(cases=later)
+    seen = {}
+    for user in (reviewer, liaison_pl):
+        precedents = attach_record(batch, user).record[0].precedents
+        seen[user] = [decision.case.country_id for decision in precedents.own + precedents.group]
     assert sorted(seen[reviewer]) == ["DE", "PL"]  # Germany's approval in the group, Poland's own denial
     assert seen[liaison_pl] == ["PL"]  # a liaison's scope has no German case in it
 

@@ -1,5 +1,4 @@
 """Combined review for US reviewers: the batch queue, one batch side by side, start, decide."""
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -9,12 +8,8 @@ from ..models import REVIEWERS, Case, Outcome, ReviewBatch
 from ..models.case import CASE_NUMBER_PATTERN
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
-from ..review.batch_facts import (
-    NO_CASES,
-    attach_case_facts,
-    attach_precedents,
-    case_facts,
-)
+from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
+from ..review.record import attach_record
 from ..review.services import decide_batch, start_batch
 from ..shortcuts.rows import Rows
 from ..shortcuts.serializers import ModelSerializer
@@ -52,8 +47,30 @@ class PrecedentSerializer(serializers.Serializer):
     case_number = serializers.CharField(source="case.case_number")
     country = serializers.CharField(source="case.country_id")
     outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField()
     decided_at = serializers.DateTimeField()
     total_value_usd = serializers.DecimalField(source="case.total_value_usd", max_digits=16, decimal_places=2)
+
+
+class TallySerializer(serializers.Serializer):
+    approvals = serializers.IntegerField()
+    denials = serializers.IntegerField()
+
+
+class PrecedentsSerializer(serializers.Serializer):
+    """Approvals and denials of the batch's capability in the look-back window, newest first."""
+
+    own = PrecedentSerializer(many=True, help_text="The purchaser's own earlier decisions.")
+    own_tally = TallySerializer()
+    group = PrecedentSerializer(many=True, help_text="The other countries of the group's.")
+    group_tally = TallySerializer()
+
+
+class DecidedHereSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username")
+    decided_at = serializers.DateTimeField()
 
 
 class BatchCaseSerializer(ModelSerializer):
@@ -62,21 +79,23 @@ class BatchCaseSerializer(ModelSerializer):
     request_type = serializers.CharField(source="lor.request_type")
     funding_source = serializers.CharField(source="lor.funding_source")
     desired_delivery_date = serializers.DateField(source="lor.desired_delivery_date", allow_null=True)
-    country_precedents = PrecedentSerializer(many=True, help_text="Earlier decisions for this country and capability.")
-    group_approvals = PrecedentSerializer(many=True, help_text="Approvals of this capability anywhere in the group.")
+    joint_request = serializers.UUIDField(source="joint_request.reference", allow_null=True, default=None)
+    precedents = PrecedentsSerializer()
+    decided_here = DecidedHereSerializer(allow_null=True, help_text="The decision taken on the case in this batch.")
+    left_batch = serializers.BooleanField(help_text="Returned from this batch: it is listed for the record.")
 
     class Meta:
         model = Case
         fields = ["case_number", "country", "title", "stage", "total_value_usd", "mde_value_usd", "line_items",
-                  "request_type", "funding_source", "desired_delivery_date", "joint_request", "country_precedents",
-                  "group_approvals"]
+                  "request_type", "funding_source", "desired_delivery_date", "joint_request", "precedents", "decided_here", "left_batch"]
 
 
 class BatchDetailSerializer(BatchSerializer):
-    cases = BatchCaseSerializer(many=True)
+    cases = BatchCaseSerializer(source="record", many=True, help_text="Every case ever in the batch.")
+    group_tally = TallySerializer(help_text="The group's approvals and denials of the capability, look-back window.")
 
     class Meta(BatchSerializer.Meta):
-        fields = BatchSerializer.Meta.fields + ["cases"]
+        fields = BatchSerializer.Meta.fields + ["group_tally", "cases"]
 
 
 class DecisionEntry(serializers.Serializer):
@@ -105,9 +124,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = batch_queue(self.request.user)
         if self.action != "list":
-            queryset = queryset.select_related("assigned_reviewer").prefetch_related(
-                Prefetch("cases", queryset=Case.objects.select_related("lor").prefetch_related("line_items").order_by("country_id", "id"))
-            )
+            queryset = queryset.select_related("assigned_reviewer")
         return queryset.order_by("-created_at", "-id")
 
     def get_serializer_class(self):
@@ -121,7 +138,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(BATCH_ROWS.render(page))
 
     def detail_response(self, pk):
-        batch = attach_precedents(attach_case_facts([self.get_queryset().get(pk=pk)])[0], self.request.user)
+        batch = attach_record(attach_case_facts([self.get_queryset().get(pk=pk)])[0], self.request.user)
         return Response(BatchDetailSerializer(batch).data)
 
     def retrieve(self, request, pk=None):

@@ -12,6 +12,7 @@ from ..process.stages import Stage
 CASE_NUMBER = r"[A-Z0-9]{2}-[A-Z]-[A-Z0-9]{3}"
 CASE_NUMBER_PATTERN = rf"^{CASE_NUMBER}$"
 MONEY = {"max_digits": 16, "decimal_places": 2}
+WAITING_FOR_REVIEWER = "In a combined review batch, waiting for a reviewer"
 
 
 class ImplementingAgency(models.Model):
@@ -140,6 +141,16 @@ class Case(models.Model):
     @property
     def tsfd_pending(self):
         return self.tsfd_required and self.tsfd_approved_at is None
+
+    @property
+    def stage_label(self):
+        """The stage as people say it: a case in a batch nobody has taken yet waits, it is not under review.
+        Reads `review_batch`: select it with the case."""
+        from .batch import BatchStatus
+
+        if self.stage == Stage.IN_REVIEW and self.review_batch and self.review_batch.status == BatchStatus.OPEN:
+            return WAITING_FOR_REVIEWER
+        return self.get_stage_display()
 
 
 class LineItem(models.Model):

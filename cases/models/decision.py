@@ -33,3 +33,10 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} {self.case_id}"
+
+    @property
+    def outcome_done(self):
+        """The outcome as a record says it ("Approved", not "Approve"): its audit verb's label."""
+        from .events import Verb
+
+        return Verb(self.outcome).label

@@ -40,6 +40,14 @@ class CongressionalNotification(models.Model):
     def __str__(self):
         return f"CN for {self.case_id}"
 
+    def thresholds(self):
+        """Each threshold of the rule applied, in dollars, beside the case's value and whether it was met."""
+        from .rules import THRESHOLDS
+
+        return [{"label": label, "value": getattr(self.case, f"{name}_value_usd"),
+                 "threshold": getattr(self.rule, threshold), "met": name in self.tripped}
+                for name, label, threshold in THRESHOLDS]
+
     @property
     def pending(self):
         """True while notification blocks the offer: required, and neither cleared nor waived."""

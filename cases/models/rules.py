@@ -9,6 +9,15 @@ class NotificationTier(models.TextChoices):
     NATO_ORG = "NATO_ORG", "NATO organisation"
 
 
+# The AECA 36(b) thresholds: (name, label, the rule's threshold column); a case's value for each is its
+# `<name>_value_usd`.
+THRESHOLDS = (
+    ("mde", "Major defense equipment", "mde_threshold_usd"),
+    ("total", "Total value", "total_threshold_usd"),
+    ("design_construction", "Design and construction", "design_construction_threshold_usd"),
+)
+
+
 class NotificationRule(models.Model):
     """Congressional-notification thresholds and review periods in force from `effective_from`.
 

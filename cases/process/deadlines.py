@@ -78,6 +78,9 @@ class Due:
     label: str
     day: date
     passed: bool
+    # A passed due date is overdue only when someone owed a move by it; a review period that has run
+    # (informal review, congressional review) has simply ended, which is what the case waited for.
+    overdue: bool
 
 
 def due_dates(case, today=None):
@@ -87,7 +90,7 @@ def due_dates(case, today=None):
     for deadline in DEADLINES:
         day = deadline.day_for(case)
         if day is not None:
-            due.append(Due(deadline.label, day, day < today))
+            due.append(Due(deadline.label, day, day < today, day < today and deadline.stalls))
     return sorted(due, key=lambda item: item.day)
 
 

@@ -20,6 +20,7 @@ from ..models import (
     Timer,
     TimerRule,
 )
+from ..models.rules import THRESHOLDS
 
 
 class RuleMissing(LookupError):
@@ -110,15 +111,8 @@ def assess_notification(country, *, mde_value, total_value, design_construction_
     """Whether a sale needs formal notification. A value equal to a threshold requires it (">=")."""
     tier = notification_tier(country)
     rule = notification_rule(tier, on)
-    tripped = [
-        name
-        for name, value, threshold in (
-            ("mde", mde_value, rule.mde_threshold_usd),
-            ("total", total_value, rule.total_threshold_usd),
-            ("design_construction", design_construction_value, rule.design_construction_threshold_usd),
-        )
-        if value >= threshold
-    ]
+    values = {"mde": mde_value, "total": total_value, "design_construction": design_construction_value}
+    tripped = [name for name, _, threshold in THRESHOLDS if values[name] >= getattr(rule, threshold)]
     return NotificationAssessment(required=bool(tripped), tripped=tripped, tier=tier, rule=rule)
 
 
@@ -128,11 +122,10 @@ def notification_required_q(on, prefix=""):
     Warning: keep in step with assess_notification; tests/test_rules.py checks both on the golden table.
     """
     def at_or_over(rule):
-        return (
-            Q(**{f"{prefix}mde_value_usd__gte": rule.mde_threshold_usd})
-            | Q(**{f"{prefix}total_value_usd__gte": rule.total_threshold_usd})
-            | Q(**{f"{prefix}design_construction_value_usd__gte": rule.design_construction_threshold_usd})
-        )
+        met = Q()
+        for name, _, threshold in THRESHOLDS:
+            met |= Q(**{f"{prefix}{name}_value_usd__gte": getattr(rule, threshold)})
+        return met
 
     with memoized():  # one query for the three tiers' rows
         in_force = {tier: notification_rule(tier, on) for tier in NotificationTier}

@@ -1,17 +1,12 @@
 """What a reviewer needs beside a batch's own columns, fetched in a fixed number of queries: what the
-cases of a page of batches add up to, and the precedents of one batch."""
+cases of a page of batches add up to (precedents: cases.review.precedents)."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from bins.grouping import groups_by_country
-
-from ..models import BatchStatus, Case, Decision, Outcome
+from ..models import BatchStatus, Case
 from ..process import rules
-from ..reads.access import case_scope
 from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
-
-PRECEDENTS_SHOWN = 10
 
 # The queue's red row: a batch still under review holding a case the clock marked stalled (a due date
 # passed: cases.process.deadlines). A decided batch is no reviewer's to chase, even if a case it approved
@@ -58,20 +53,3 @@ def attach_case_facts(batches):
             setattr(batch, name, value)
         batch.late = waiting_late(batch)
     return batches
-
-
-def attach_precedents(batch, user):
-    """Earlier decisions that should weigh on each case, those of cases `user` may see, from one query."""
-    groups = groups_by_country()
-    members = [iso2 for iso2, group in groups.items() if group.key == batch.group_key]
-    decided = list(
-        Decision.objects.filter(case_scope(user, "case__"), case__primary_capability=batch.capability_id,
-                                case__country__in=members)
-        .exclude(case__review_batch=batch)
-        .select_related("case")
-        .order_by("-decided_at", "-id")
-    )
-    for case in batch.cases.all():
-        case.country_precedents = [d for d in decided if d.case.country_id == case.country_id][:PRECEDENTS_SHOWN]
-        case.group_approvals = [d for d in decided if d.outcome == Outcome.APPROVE][:PRECEDENTS_SHOWN]
-    return batch

@@ -19,6 +19,7 @@ from ..reads.access import role_of
 from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
 from ..reads.timeline import stage_spans
+from ..reads.trail import trail
 from .access import roles
 from .exports import csv_response
 from .portal import LorDetailsForm
@@ -119,6 +120,7 @@ def case_page(request, number, *, failed=None, note_form=None, amend_form=None, 
         "notes": case.notes.select_related("author") if reviewer else None,
         "note_form": note_form or NoteForm(),
         "decisions": list(case.decisions.all()),
+        "trail": trail(case, request.user),
     }
     return render(request, "cases/case.html", context, status=status)
 

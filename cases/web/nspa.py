@@ -10,7 +10,7 @@ from .access import roles
 def joint_requests(request):
     """The joint requests NSPA filed, each with its nations' cases and stages."""
     queryset = JointRequest.objects.visible_to(request.user).select_related("lead_nation").prefetch_related(
-        Prefetch("cases", queryset=Case.objects.select_related("country").order_by("country_id"))
+        Prefetch("cases", queryset=Case.objects.select_related("country", "review_batch").order_by("country_id"))
     )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     return render(request, "nspa/joint_requests.html", {"page": page})

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..models import REVIEWERS, Outcome, ReviewBatch
@@ -14,7 +15,8 @@ from ..process.workflow.inputs import DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
-from ..review.batch_facts import WAITING_LATE, attach_case_facts, attach_precedents
+from ..review.batch_facts import WAITING_LATE, attach_case_facts
+from ..review.record import attach_record
 from ..review.services import decide_batch, start_batch
 from .access import roles
 
@@ -68,16 +70,42 @@ class DecisionForm(forms.Form):
         self.fields["cases"].choices = [(case.case_number, case.case_number) for case in open_cases]
 
 
+# How far along the queue the batch page looks for its previous and next batch.
+NEIGHBOURS_WITHIN = 1000
+
+
+def queue_neighbours(request, batch):
+    """The batches before and after `batch` in the queue as the reviewer left it (its filters and sort
+    come along in the query string), or None at either end or beyond NEIGHBOURS_WITHIN."""
+    queue = QueueFilter(request.GET, queryset=batch_queue(request.user).order_by("-created_at", "-id"),
+                        request=request)
+    if not queue.is_valid():
+        return None, None
+    order = list(queue.qs.values_list("pk", flat=True)[:NEIGHBOURS_WITHIN])
+    if batch.pk not in order:
+        return None, None
+    at = order.index(batch.pk)
+    return (order[at - 1] if at else None), (order[at + 1] if at + 1 < len(order) else None)
+
+
 def batch_context(request, pk, form=None):
-    batch = get_object_or_404(batch_queue(request.user).select_related("assigned_reviewer").prefetch_related(
-        "cases__line_items", "cases__lor").order_by(), pk=pk)
-    attach_precedents(attach_case_facts([batch])[0], request.user)
-    cases = sorted(batch.cases.all(), key=lambda case: (case.country_id, case.pk))
+    batch = get_object_or_404(batch_queue(request.user).select_related("assigned_reviewer", "region").order_by(),
+                              pk=pk)
+    cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []
     form = form or DecisionForm(open_cases=open_cases)
+    previous, following = queue_neighbours(request, batch)
     return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
-            "can_start": BatchAction.START in allowed, "decidable": bool(open_cases)}
+            "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
+            "decided_here": sum(1 for case in cases if case.decided_here), "left": sum(c.left_batch for c in cases),
+            "queue_query": request.GET.urlencode(), "previous": previous, "next": following}
+
+
+def back_to_batch(request, pk):
+    """The batch page again, with the queue's filters it came with (for its way back and on)."""
+    query = request.GET.urlencode()
+    return redirect(reverse("batch", args=[pk]) + (f"?{query}" if query else ""))
 
 
 # Batch pages are scoped rather than role-gated: outside a reviewer's scope a batch simply does not exist (404).
@@ -95,7 +123,7 @@ def batch_start(request, pk):
         messages.success(request, "You have taken this batch; its membership is now frozen.")
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
-    return redirect("batch", pk=pk)
+    return back_to_batch(request, pk)
 
 
 @require_POST
@@ -116,7 +144,7 @@ def batch_decide(request, pk):
     count = len(form.cleaned_data["cases"])
     verb = {"approve": "approved", "deny": "denied", "return": "returned for information"}[outcome]
     messages.success(request, f"{count} case{'s' if count != 1 else ''} {verb}.")
-    return redirect("batch", pk=pk)
+    return back_to_batch(request, pk)
 
 
 def show_refusal(form, refusal):

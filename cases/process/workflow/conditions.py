@@ -94,6 +94,8 @@ def batch_taken(case, ctx):
 def decided_with_batch(case, ctx):
     if case.review_batch_id and ctx.batch is None:
         return "Decide this case with the other cases of its batch, on the batch's page."
+    if ctx.batch is not None and case.review_batch_id != ctx.batch.pk:
+        return "This case is no longer in this batch: decide it in the batch it is in now."
 
 
 # Technology release (TSFD): its approval comes before any pricing or offer.

@@ -151,11 +151,13 @@ def request_loa(case, ctx):
 def amend_lor(case, ctx):
     """Apply the purchaser's changes (validated by the service) to the LOR and run its checks again."""
     lor, changes = case.lor, ctx.inputs["changes"]
+    changed = {name: [getattr(lor, name), value] for name, value in sorted(changes.items())
+               if getattr(lor, name) != value}  # before and after: the trail shows what the purchaser changed
     for name, value in changes.items():
         setattr(lor, name, value)
     check_lor(lor, at=ctx.at)
     lor.save(update_fields=[*changes, "checks", "missing", "completed_at"])
-    return {"changed": sorted(changes)}
+    return {"changed": changed}
 
 
 def record_missing(case, ctx):

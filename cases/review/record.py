@@ -1,0 +1,28 @@
+"""A batch's record: every case that was ever in it, with what was decided on it there.
+
+A returned case leaves its batch (once resubmitted it joins a new one), but its decision keeps the
+batch it was taken in, so the batch still lists it, with the outcome, reason, reviewer and time.
+"""
+from django.db.models import Q
+
+from ..models import Case, Decision
+from .precedents import attach_precedents
+
+
+def attach_record(batch, user):
+    """Set `record` on `batch`: its cases, now and ever, each with `decided_here` (the decision taken in
+    this batch, or None) and `left_batch`; and each case's precedents. A fixed number of queries."""
+    decided_here = {}
+    for decision in Decision.objects.filter(batch=batch).select_related("decided_by").order_by("decided_at", "id"):
+        decided_here[decision.case_id] = decision  # the latest one taken here
+    cases = list(
+        Case.objects.filter(Q(review_batch=batch) | Q(pk__in=list(decided_here)))
+        .select_related("lor", "joint_request", "review_batch").prefetch_related("line_items")
+    )
+    # The nations of one joint request side by side, then the rest by country.
+    cases.sort(key=lambda case: (case.joint_request_id is None, case.joint_request_id or 0, case.country_id, case.pk))
+    for case in cases:
+        case.decided_here = decided_here.get(case.pk)
+        case.left_batch = case.review_batch_id != batch.pk
+    batch.record = cases
+    return attach_precedents(batch, cases, user)
