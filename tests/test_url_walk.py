@@ -55,6 +55,7 @@ SERVED = {
     "cases/<case:number>/withdraw/": ("/cases/{pl}/withdraw/", NOBODY),
     "cases/<case:number>/notes/": ("/cases/{pl}/notes/", NOBODY),
     "cases/<case:number>/lor/": ("/cases/{pl}/lor/", NOBODY),
+    "inbox/": ("/inbox/", {"liaison_pl"}),
     "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
     "metrics/": ("/metrics/", REVIEWERS),
     "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),

@@ -6,12 +6,12 @@ from ..models import REVIEWERS, Role
 from ..reads.access import role_of
 from .reviewer import dashboard
 
-HOMES = {Role.LIAISON: "case-list", Role.NSPA: "nspa"}
+HOMES = {Role.LIAISON: "inbox", Role.NSPA: "nspa"}
 
 
 @login_required
 def home(request):
-    """Reviewers land on the batch queue; liaisons on their country's cases; NSPA on its joint requests."""
+    """Reviewers land on the batch queue; liaisons on their inbox; NSPA on its joint requests."""
     role = role_of(request.user)
     if role in REVIEWERS:
         return dashboard(request)

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models.case import CASE_NUMBER
-from . import case_pages, home, metrics, nspa, portal, reviewer
+from . import case_pages, home, inbox, metrics, nspa, portal, reviewer
 
 
 class CaseNumber:
@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/<case:number>/withdraw/", case_pages.case_withdraw, name="case-withdraw"),
     path("cases/<case:number>/notes/", case_pages.case_note, name="case-note"),
     path("cases/<case:number>/lor/", case_pages.case_amend, name="case-amend"),
+    path("inbox/", require_safe(inbox.inbox), name="inbox"),
     path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_pl, liaison_de):
     german = submit(liaison_de, country="DE")
     sign_in("li-pl")
-    expect(page.get_by_role("heading", name="My country's cases")).to_be_visible()
+    expect(page.get_by_role("heading", name="Inbox: Poland")).to_be_visible()
     page.get_by_role("link", name="Submit a Letter of Request").first.click()
 
     page.get_by_label("Title").fill("Javelin replenishment")
