@@ -25,7 +25,7 @@ class Region(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.code
+        return f"{self.name} ({self.code})"
 
 
 class Country(models.Model):

@@ -47,7 +47,7 @@ def test_sign_in_page_signs_in(client, reviewer):
     assert "Combined review queue" in client.get("/").content.decode()
 
 
-@pytest.mark.parametrize("role,landing", [("liaison_pl", "/cases/"), ("nspa_user", "/nspa/")])
+@pytest.mark.parametrize("role,landing", [("liaison_pl", "/inbox/"), ("nspa_user", "/nspa/")])
 def test_each_role_lands_on_its_page(signed_in, request, role, landing):
     response = signed_in(request.getfixturevalue(role)).get("/")
     assert response.status_code == 302 and response.url == landing
@@ -219,7 +219,7 @@ def test_dashboard_sorts_and_filters_by_what_the_cases_add_up_to(signed_in, revi
                                         ("maritime", 1, million, 1)]
     assert [row[0] for row in queue("ordering=value")] == ["maritime", "isr-uas", "anti-armor"]
     assert [row[0] for row in queue("ordering=oldest")] == ["maritime", "isr-uas", "anti-armor"]
-    assert [row[0] for row in queue("ordering=-oldest")] == ["anti-armor", "isr-uas", "maritime"]
+    assert [row[0] for row in queue("ordering=-value")] == ["anti-armor", "isr-uas", "maritime"]
     assert queue("stalled=on") == [("maritime", 1, million, 1)]
     assert sorted(queue("")) == sorted(queue("ordering=-cases"))
 

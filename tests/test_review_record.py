@@ -127,3 +127,17 @@ def test_an_ended_review_period_is_not_overdue(reviewer):
     anticipated = next(item for item in due_dates(case, today=case.loa.anticipated_offer_date + timedelta(days=1))
                        if item.label == "Anticipated Offer Date")
     assert anticipated.overdue
+
+
+def test_the_queue_speaks_the_reviewers_words(signed_in, reviewer):
+    submit(purchaser_of("BR"), country="BR")  # in no bin: a region's batch
+    submit(purchaser_of("PL"), country="PL")
+    build_batches()
+    mine = start_batch(ReviewBatch.objects.get(bin__isnull=False), reviewer=reviewer)
+    client = signed_in(reviewer)
+    page = client.get("/").content.decode()
+    assert 'name="key"' not in page and "Group key" not in page
+    assert ">US Southern Command (SOUTHCOM)</option>" in page and "(descending)" not in page
+    assert ">Longest-waiting case first</option>" in page and "Any bin" in page
+    assert "<td>you</td>" in page and "nobody yet" in page
+    assert [batch.pk for batch in client.get("/?mine=on").context["batches"]] == [mine.pk]

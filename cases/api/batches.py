@@ -122,10 +122,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BatchFilter
 
     def get_queryset(self):
-        queryset = batch_queue(self.request.user)
-        if self.action != "list":
-            queryset = queryset.select_related("assigned_reviewer")
-        return queryset.order_by("-created_at", "-id")
+        return batch_queue(self.request.user).order_by("-created_at", "-id")
 
     def get_serializer_class(self):
         return BatchSerializer if self.action == "list" else BatchDetailSerializer

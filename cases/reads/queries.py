@@ -76,8 +76,8 @@ EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": 
 
 
 def batch_queue(user):
-    """Review batches scoped to `user`, with the rows the queue names (one batch's page adds its reviewer)."""
-    return ReviewBatch.objects.visible_to(user).select_related("bin", "capability")
+    """Review batches scoped to `user`, with the rows the queue names: group, capability, who holds it."""
+    return ReviewBatch.objects.visible_to(user).select_related("bin", "region", "capability", "assigned_reviewer")
 
 
 def sortable_by_case_facts(queryset):

@@ -24,19 +24,34 @@ QUEUE_PAGE_SIZE = 25
 
 
 class QueueFilter(BatchFilter):
+    mine = django_filters.BooleanFilter(method="only_mine", label="My batches", widget=forms.CheckboxInput)
     stalled = django_filters.BooleanFilter(method="only_stalled", label="Stalled only",
                                            widget=forms.CheckboxInput)
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created"), ("oldest_case", "oldest"), ("total_value_usd", "value"),
                 ("case_count", "cases")),
-        label="Sort by",
+        # Said as a reviewer would: "oldest" ascending is the batch whose case has waited longest.
+        choices=[("-created", "Newest batch first"), ("created", "Oldest batch first"),
+                 ("oldest", "Longest-waiting case first"), ("-value", "Highest value first"),
+                 ("value", "Lowest value first"), ("-cases", "Most cases first")],
+        label="Sort by", empty_label="Newest batch first",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A group key ("bin:<slug>") is the API's; people choose a bin or a region by name.
+        del self.filters["key"]
+        for name, anything in (("bin", "Any bin"), ("region", "Any region"), ("capability", "Any capability")):
+            self.filters[name].extra["empty_label"] = anything
 
     def filter_queryset(self, queryset):
         sorts = [field.lstrip("-") for field in self.form.cleaned_data.get("ordering") or []]
         if self.form.cleaned_data.get("stalled") or any(field != "created" for field in sorts):
             queryset = sortable_by_case_facts(queryset)
         return super().filter_queryset(queryset)
+
+    def only_mine(self, queryset, name, value):
+        return queryset.filter(assigned_reviewer=self.request.user) if value else queryset
 
     def only_stalled(self, queryset, name, value):
         return queryset.filter(WAITING_LATE) if value else queryset
@@ -89,8 +104,7 @@ def queue_neighbours(request, batch):
 
 
 def batch_context(request, pk, form=None):
-    batch = get_object_or_404(batch_queue(request.user).select_related("assigned_reviewer", "region").order_by(),
-                              pk=pk)
+    batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []
