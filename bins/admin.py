@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from cases.models import Case
+from cases.reads.search import refresh_vectors
+
 from .models import Bin, Capability, Country, Region
 
 
@@ -14,6 +17,12 @@ class CountryAdmin(admin.ModelAdmin):
     list_display = ["iso2", "name", "customer_code", "region", "nato_member", "rdp_mou", "cn_tier", "fms_eligible"]
     list_filter = ["region", "nato_member", "nato_partner", "rdp_mou", "cn_tier", "purchaser_type", "fms_eligible"]
     search_fields = ["iso2", "name", "customer_code"]
+
+    def save_model(self, request, obj, form, change):
+        """A renamed country's cases are found by the new name (the name is in each case's search vector)."""
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            refresh_vectors(Case.objects.filter(country=obj))
 
 
 @admin.register(Capability)

@@ -17,8 +17,10 @@ from .models import (
     LineItem,
     NotificationRule,
     Profile,
+    RetransferAssurance,
     ReviewBatch,
     ReviewerNote,
+    SavedView,
     TimerRule,
 )
 from .process import workflow
@@ -223,6 +225,23 @@ class ReviewerNoteAdmin(ReadOnlyAdmin):
     search_fields = ["case__case_number", "text"]
     list_filter = ["author"]
     list_select_related = ["case", "author"]
+
+
+@admin.register(RetransferAssurance)
+class RetransferAssuranceAdmin(ReadOnlyAdmin):
+    """Recorded through the rule book (NSPA's step on the case), never written here."""
+
+    list_display = ["case", "given_on", "reference", "recorded_by", "recorded_at"]
+    search_fields = ["case__case_number", "reference"]
+    list_select_related = ["case", "recorded_by"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "shared", "query", "created_at"]
+    list_filter = ["shared"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
 
 
 @admin.register(IdempotencyRecord)

@@ -6,13 +6,14 @@ from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from cases.models import Profile, ReviewBatch, Role
+from cases.process.services.joint_requests import file_joint_request
 from cases.process.services.submission import submit_lor
 from cases.process.stages import Action, Stage
 from cases.process.workflow import perform
 from cases.review.batching import build_batches
 from cases.review.services import decide_batch, start_batch
 
-from .factories import UserFactory
+from .factories import NspaFactory, UserFactory
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
 
@@ -55,6 +56,11 @@ def purchaser_of(country):
     return user
 
 
+def nspa_staff():
+    profile = Profile.objects.filter(role=Role.NSPA).select_related("user").first()
+    return profile.user if profile else NspaFactory(user__username="nspa-builder").user
+
+
 def in_batch(case, reviewer, at):
     """Batch `case`, and take its batch for review if nobody has."""
     build_batches(case_ids=[case.pk], at=at)
@@ -66,14 +72,16 @@ def in_batch(case, reviewer, at):
 
 class Builder:
     """Walks a fresh case to a stage. `large` makes it notifiable, `tsfd` needs a TSFD review, `pa` asks
-    for price and availability; the clock moves a few days per step."""
+    for price and availability, `lead_nation` makes it a participant's case of a lead-nation joint request
+    NSPA filed with that lead; the clock moves a few days per step."""
 
-    def __init__(self, reviewer, *, large=False, tsfd=False, pa=False, country="DE"):
+    def __init__(self, reviewer, *, large=False, tsfd=False, pa=False, country="DE", lead_nation=None):
         self.reviewer = reviewer
         self.large = large
         self.tsfd = tsfd
         self.pa = pa
         self.country = country
+        self.lead_nation = lead_nation
         self.at = T0
 
     def tick(self, days=1):
@@ -90,12 +98,23 @@ class Builder:
                      at=self.tick())
         return case.__class__.objects.get(pk=case.pk)
 
+    def joint_case(self, fields):
+        fields = lor_fields(**fields)
+        items = fields.pop("line_items")
+        for name in ("country", "title", "tsfd_required"):
+            fields.pop(name, None)
+        joint = file_joint_request(filed_by=nspa_staff(), title="Coalition buy", model="lead_nation",
+                                   lead_nation=self.lead_nation, at=self.at, participants=[
+                                       {"country": code, "line_items": items} for code in (self.lead_nation, self.country)],
+                                   **fields)
+        return joint.cases.get(country=self.country)
+
     def build(self, stage):
         fields = {"line_items": LARGE_ITEMS if self.large else SMALL_ITEMS, "tsfd_required": self.tsfd,
                   "country": self.country, "request_type": "PA" if self.pa else "LOA"}
         if stage == Stage.LOR_RECEIVED:
             fields["funding_source"] = ""
-        case = submit(purchaser_of(self.country), at=self.at, **fields)
+        case = self.joint_case(fields) if self.lead_nation else submit(purchaser_of(self.country), at=self.at, **fields)
         if stage in (Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE):
             return case
         if stage == Stage.LOR_RETURNED:

@@ -64,6 +64,17 @@ def admin_user(db):
 
 
 @pytest.fixture
+def signed_in(client):
+    """The test client signed in as a user, for the pages."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def api():
     """An API client per user, authenticated with a real token the way a liaison's system would be: one
     token a user for the test (a sign-in replaces the user's earlier token), whichever thread asks first."""

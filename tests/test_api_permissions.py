@@ -53,7 +53,8 @@ MATRIX = [
      {"reviewer": 200, "nspa": 200, "admin": 200, "anonymous": 401, "*": 403}),
     ("post", "/api/v1/joint-requests/", api_data.joint(), {"nspa": 201, "anonymous": 401, "*": 403}),
     ("get", "/api/v1/batches/", None, {"reviewer": 200, "admin": 200, "anonymous": 401, "*": 403}),
-    ("post", "/api/v1/cases/{pl}/steps/ia-approval/", {}, {"anonymous": 401, "liaison_de": 404, "nspa": 403,
+    # NSPA takes a step (the retransfer assurance), so a case it may not see is 404 to it, as to a liaison.
+    ("post", "/api/v1/cases/{pl}/steps/ia-approval/", {}, {"anonymous": 401, "liaison_de": 404, "nspa": 404,
                                                            "no_role": 403, "liaison_pl": 403, "*": 409}),
     ("get", "/api/v1/countries/", None, {"anonymous": 401, "no_role": 403, "*": 200}),
     ("get", "/api/v1/bins/", None, {"anonymous": 401, "no_role": 403, "*": 200}),

@@ -17,15 +17,6 @@ from .builders import LARGE_ITEMS, Builder, purchaser_of, submit
 
 
 @pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def decided_batch(reviewer):
     """A batch of DE, FR and PL: DE approved, PL returned, FR still in review."""
     cases = {code: submit(purchaser_of(code), country=code) for code in ("DE", "FR", "PL")}
@@ -141,3 +132,14 @@ def test_the_queue_speaks_the_reviewers_words(signed_in, reviewer):
     assert ">Longest-waiting case first</option>" in page and "Any bin" in page
     assert "<td>you</td>" in page and "nobody yet" in page
     assert [batch.pk for batch in client.get("/?mine=on").context["batches"]] == [mine.pk]
+
+
+def test_a_resubmitted_case_arrives_with_its_return_and_its_changes(signed_in, reviewer, decided_batch):
+    batch, cases = decided_batch
+    amend_lor(cases["PL"], {"funding_source": "fmf"}, actor=purchaser_of("PL"))
+    build_batches()
+    new_batch = ReviewBatch.objects.get(cases=cases["PL"])
+    assert new_batch != batch
+    page = signed_in(reviewer).get(f"/batches/{new_batch.pk}/").content.decode()
+    assert "Resubmitted</span> returned" in page and "State the basing." in page
+    assert "<li>Funding source: National funds → Foreign Military Financing</li>" in page

@@ -41,6 +41,7 @@ STATES = [
     ("P&A provided", {"pa": True}, Stage.PA_PROVIDED, [], 10),
     ("offered", {}, Stage.LOA_OFFERED, [], 20),
     ("offered, OED passed", {}, Stage.LOA_OFFERED, [], 120),
+    ("offered, lead-nation participant", {"lead_nation": "LT", "country": "LV"}, Stage.LOA_OFFERED, [], 20),
     ("accepted", {}, Stage.LOA_ACCEPTED, [], 20),
     ("expired", {}, Stage.LOA_EXPIRED, [], 120),
     ("implemented", {}, Stage.IMPLEMENTED, [], 20),
@@ -69,6 +70,7 @@ def inputs_for(step):
             "acceptance": {"signed_on": today, "initial_deposit_on": today},
             "ia-approval-correction": {"on": today, "reason": "The IA's letter is dated today."},
             "supply-lor": {"justification": "Basing: Rzeszow."}, "resubmit": {"justification": "Basing: Rzeszow."},
+            "retransfer-assurance": {"given_on": today, "reference": "LV-RA-2026-001"},
             }.get(step, {})
 
 
@@ -93,7 +95,7 @@ def test_what_is_offered_succeeds_and_what_is_not_is_refused_with_its_reason(
     users = {**people, "liaison": purchaser_of(case.country_id)}
     for role, user in users.items():
         detail = api(user).get(f"/api/v1/cases/{case.case_number}/")
-        if role == "nspa":  # not a joint request's case: it does not exist for NSPA
+        if role == "nspa" and case.joint_request_id is None:  # not a joint request's case: not NSPA's to see
             assert detail.status_code == 404
             continue
         body = detail.json()
@@ -136,8 +138,8 @@ def test_the_walk_takes_every_step_somewhere(people, api, client, reviewer):
     taken = set()
     for label, options, stage, before, days in STATES:
         case = build(reviewer, options, stage, before, days)
-        for user in (reviewer, purchaser_of(case.country_id)):
-            for entry in api(user).get(f"/api/v1/cases/{case.case_number}/").json()["actions"]:
+        for user in (reviewer, purchaser_of(case.country_id), people["nspa"]):
+            for entry in api(user).get(f"/api/v1/cases/{case.case_number}/").json().get("actions", []):  # NSPA: its own
                 taken.add(entry["step"])
     assert taken == set(workflow.STEPS)
 

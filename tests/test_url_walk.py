@@ -37,6 +37,7 @@ SERVED = {
     "api/v1/^batches/$": ("/api/v1/batches/", REVIEWERS),
     "api/v1/^batches/(?P<pk>[^/.]+)/$": ("/api/v1/batches/{batch}/", REVIEWERS),
     "api/v1/^batches/(?P<pk>[^/.]+)/decisions/$": ("/api/v1/batches/{batch}/decisions/", NOBODY),
+    "api/v1/^batches/(?P<pk>[^/.]+)/assign/$": ("/api/v1/batches/{batch}/assign/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/start/$": ("/api/v1/batches/{batch}/start/", NOBODY),
     "api/schema/": ("/api/schema/", EVERYONE),
     "api/docs/": ("/api/docs/", EVERYONE),
@@ -46,7 +47,10 @@ SERVED = {
     "": ("/", REVIEWERS),
     "batches/<int:pk>/": ("/batches/{batch}/", REVIEWERS),
     "batches/<int:pk>/start/": ("/batches/{batch}/start/", NOBODY),
+    "batches/<int:pk>/assign/": ("/batches/{batch}/assign/", NOBODY),
     "batches/<int:pk>/decide/": ("/batches/{batch}/decide/", NOBODY),
+    "views/": ("/views/", NOBODY),  # POST only
+    "views/<int:pk>/delete/": ("/views/1/delete/", NOBODY),
     "cases/": ("/cases/", ROLES),
     "cases/export.csv": ("/cases/export.csv", ROLES),
     "cases/new/": ("/cases/new/", {"liaison_pl"}),
@@ -57,6 +61,7 @@ SERVED = {
     "cases/<case:number>/lor/": ("/cases/{pl}/lor/", NOBODY),
     "inbox/": ("/inbox/", {"liaison_pl"}),
     "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
+    "nspa/<uuid:reference>/": ("/nspa/{joint}/", REVIEWERS | {"nspa"}),
     "metrics/": ("/metrics/", REVIEWERS),
     "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),
 }

@@ -9,7 +9,7 @@ from cases.process.stages import Action, BatchAction, Stage
 from cases.process.workflow import perform
 from cases.process.workflow.rulebook import PURCHASER, SYSTEM
 
-from .builders import Builder, in_batch, purchaser_of
+from .builders import Builder, in_batch, nspa_staff, purchaser_of
 from .factories import LiaisonFactory, NspaFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,8 @@ MOVES = {(stage, action) for action, rule in RULES.items() if rule.target for st
 def actor_for(rule, builder):
     if rule.by == SYSTEM:
         return None
+    if Role.NSPA in rule.by:
+        return nspa_staff()
     return purchaser_of(builder.country) if rule.by == PURCHASER else builder.reviewer
 
 

@@ -10,7 +10,7 @@ from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
 from ..review.record import attach_record
-from ..review.services import decide_batch, start_batch
+from ..review.services import assign_batch, decide_batch, start_batch
 from ..shortcuts.rows import Rows
 from ..shortcuts.serializers import ModelSerializer
 from . import docs
@@ -105,6 +105,11 @@ class DecisionEntry(serializers.Serializer):
                        help_text="Required to deny or return.")
 
 
+class AssignInput(serializers.Serializer):
+    reviewer = TextField(max_length=150, allow_blank=True,
+                         help_text="The username of the reviewer to give the batch to.")
+
+
 class DecisionsInput(serializers.Serializer):
     """Parsed only: which cases may be decided, and what each outcome needs, is the rule book's."""
 
@@ -118,7 +123,8 @@ class DecisionsInput(serializers.Serializer):
 class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Review batches: reviewers only; liaisons and NSPA are refused (403)."""
 
-    roles = {"list": REVIEWERS, "retrieve": REVIEWERS, "start": REVIEWERS, "decisions": REVIEWERS}
+    roles = {"list": REVIEWERS, "retrieve": REVIEWERS, "start": REVIEWERS, "assign": REVIEWERS,
+             "decisions": REVIEWERS}
     filterset_class = BatchFilter
 
     def get_queryset(self):
@@ -148,6 +154,18 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     def start(self, request, pk=None):
         """A reviewer takes the batch: open -> in_review, its membership frozen."""
         start_batch(self.get_object(), reviewer=request.user)
+        return self.detail_response(pk)
+
+    @extend_schema(request=AssignInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,
+                   **docs.READ_ERRORS, 409: docs.CONFLICT}, tags=["combined review"])
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Give the batch to a reviewer: an open batch by any reviewer, one under review by its holder
+        (hand-over). The new holder takes, decides or hands it on."""
+        batch = self.get_object()
+        data = AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assign_batch(batch, data.validated_data["reviewer"], by=request.user)
         return self.detail_response(pk)
 
     @extend_schema(request=DecisionsInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,

@@ -3,17 +3,20 @@ from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
 from .decision import Decision, Outcome
 from .events import CaseEvent, Verb
 from .idempotency import IdempotencyRecord
-from .joint import JointRequest
+from .joint import JointRequest, RetransferAssurance
 from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
 from .note import ReviewerNote
 from .notification import CongressionalNotification
 from .people import EVERY_ROLE, REVIEWERS, Profile, Role, role_of
 from .rules import NotificationRule, NotificationTier, Timer, TimerRule
+from .views import SavedView
 
 __all__ = [
     "BatchStatus",
+    "RetransferAssurance",
     "ReviewBatch",
+    "SavedView",
     "Case",
     "CaseEvent",
     "CongressionalNotification",

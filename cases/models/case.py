@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -35,6 +37,13 @@ class CaseQuerySet(models.QuerySet):
         from ..reads.access import visible_cases
 
         return visible_cases(self, user)
+
+
+class CaseManager(models.Manager.from_queryset(CaseQuerySet)):
+    def get_queryset(self):
+        # The search vector is read by the search's SQL alone: no page or answer shows it, so it is not
+        # fetched with every case (it can weigh as much as the rest of the row).
+        return super().get_queryset().defer("search_vector")
 
 
 class Case(models.Model):
@@ -80,8 +89,11 @@ class Case(models.Model):
     tsfd_approved_at = models.DateTimeField("TSFD approved at", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # What case search matches and ranks on PostgreSQL (cases.reads.search, which keeps it current);
+    # null on SQLite, where the search reads the fields themselves.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = CaseQuerySet.as_manager()
+    objects = CaseManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -133,6 +145,8 @@ class Case(models.Model):
                 include=["total_value_usd", "mde_value_usd", "design_construction_value_usd", "created_at",
                          "stalled_since"],
             ),
+            # Created on PostgreSQL only (migration 0017): SQLite has no GIN and no search vector.
+            GinIndex(fields=["search_vector"], name="case_search_idx"),
         ]
 
     def __str__(self):

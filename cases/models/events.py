@@ -13,6 +13,7 @@ class Verb(models.TextChoices):
 
     LOR_RECEIVED = "lor_received", "LOR received"
     BATCH_STARTED = "batch_started", "Batch taken for review"
+    BATCH_ASSIGNED = "batch_assigned", "Batch assigned to a reviewer"
     MARK_ACTIONABLE = Action.MARK_ACTIONABLE.value, "LOR actionable"
     RETURN = Action.RETURN.value, "Returned for information"
     RESUBMIT = Action.RESUBMIT.value, "LOR resubmitted"
@@ -24,6 +25,7 @@ class Verb(models.TextChoices):
     PROVIDE_PA = Action.PROVIDE_PA.value, "Price and availability provided"
     REQUEST_LOA = Action.REQUEST_LOA.value, "LOA requested after P&A"
     ACCEPT = Action.ACCEPT.value, "LOA accepted"
+    ASSURANCE_RECORDED = Action.RECORD_ASSURANCE.value, "Retransfer assurance recorded"
     EXPIRE = Action.EXPIRE.value, "Offer expired"
     IMPLEMENT = Action.IMPLEMENT.value, "Implemented"
     CLOSE = Action.CLOSE.value, "Closed"

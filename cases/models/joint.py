@@ -44,3 +44,18 @@ class JointRequest(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RetransferAssurance(models.Model):
+    """A participant's assurance, in the lead-nation model, that what the lead nation buys for it is
+    not retransferred without US consent (DOMAIN.md section 5). NSPA records it; until it is on file the
+    participant's case cannot be accepted, so nothing is transferred to a nation without it."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="assurance")
+    given_on = models.DateField(help_text="The day the participant gave the assurance.")
+    reference = models.CharField(max_length=120, help_text="The assurance's document reference.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Retransfer assurance for case {self.case_id}"

@@ -39,6 +39,7 @@ class Action(models.TextChoices):
     PROVIDE_PA = "provide_pa", "Provide price and availability"
     REQUEST_LOA = "request_loa", "Ask for an LOA"
     ACCEPT = "accept", "Record acceptance"
+    RECORD_ASSURANCE = "assurance_recorded", "Record the retransfer assurance"
     EXPIRE = "expire", "Expire the offer"
     IMPLEMENT = "implement", "Implement"
     CLOSE = "close", "Close"
@@ -59,5 +60,6 @@ class BatchAction(models.TextChoices):
     """What a reviewer or the system does to a combined-review batch."""
 
     START = "start", "Start review"
+    ASSIGN = "assign", "Assign or hand over"
     DECIDE = "decide", "Decide cases"
     SETTLE = "settle", "Mark decided"

@@ -1,6 +1,7 @@
 from datetime import timezone as dt_timezone
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +13,7 @@ from bins.models import Bin, Capability, Country, Region
 from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..process.stages import Stage
 from ..shortcuts.choices import FilterReferenceChoiceField, ReferenceChoiceFilter
+from .search import MAX_LENGTH, search
 
 NO_MATCH = object()  # a well-formed value that names nothing there is, or nothing the user may see
 NAMES_NOTHING = {"invalid_choice", "null_characters_not_allowed"}  # a slug with a NUL in it is nobody's
@@ -96,7 +98,26 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+# The schema says what is refused (400): longer text, or a NUL (a form's text field refuses one, as
+# PostgreSQL would), so that every value it allows is searched.
+SEARCH_SCHEMA = {
+    "type": "string", "maxLength": MAX_LENGTH, "pattern": "^[^\\x00]*$",
+    "description": "Words or a case number, looked for in the case number, title, country name, line items and "
+                   "LOR justification; best match first unless `ordering` is given.",
+}
+
+
+@extend_schema_field(SEARCH_SCHEMA)
+class SearchFilter(django_filters.CharFilter):
+    """Free text; sent empty (or only spaces), no filter."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_LENGTH, widget=forms.SearchInput, **kwargs)
+
+
 class CaseFilter(ScopedFilterSet):
+    # First: its rank is the order, unless `ordering` (applied after it) asks for another.
+    search = SearchFilter(method="search_cases", label="Search")
     country = ReferenceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
     stage = ChoicesFilter(choices=Stage.choices)
     bin = SlugChoiceFilter(
@@ -119,6 +140,9 @@ class CaseFilter(ScopedFilterSet):
     class Meta:
         model = Case
         fields = []
+
+    def search_cases(self, queryset, name, text):
+        return search(queryset, text)
 
     def in_bin(self, queryset, name, bin_):
         return queryset.filter(country__in=[country.pk for country in members_of(bin_, Country.objects.all())])

@@ -5,8 +5,33 @@ batch it was taken in, so the batch still lists it, with the outcome, reason, re
 """
 from django.db.models import Q
 
-from ..models import Case, Decision
+from dataclasses import dataclass
+
+from ..models import Case, CaseEvent, Decision, Verb
+from ..reads.trail import changes
 from .precedents import attach_precedents
+
+
+@dataclass(frozen=True)
+class Resubmission:
+    """A case that was returned and came back: why it was returned, and what the purchaser changed."""
+
+    returned_at: object
+    reason: str
+    changes: list
+
+
+def resubmissions(case_ids):
+    """{case id: its latest Resubmission} for those of `case_ids` that were returned and resubmitted."""
+    found, returned = {}, {}
+    for event in CaseEvent.objects.filter(case__in=case_ids, verb__in=[Verb.RETURN, Verb.RESUBMIT]).order_by("at", "id"):
+        if event.verb == Verb.RETURN:
+            returned[event.case_id] = event
+        elif event.case_id in returned:
+            back = returned[event.case_id]
+            found[event.case_id] = Resubmission(back.at, back.payload.get("reason", ""),
+                                                list(changes(event.payload.get("changed", {}))))
+    return found
 
 
 def attach_record(batch, user):
@@ -21,8 +46,10 @@ def attach_record(batch, user):
     )
     # The nations of one joint request side by side, then the rest by country.
     cases.sort(key=lambda case: (case.joint_request_id is None, case.joint_request_id or 0, case.country_id, case.pk))
+    resubmitted = resubmissions([case.pk for case in cases])
     for case in cases:
         case.decided_here = decided_here.get(case.pk)
         case.left_batch = case.review_batch_id != batch.pk
+        case.resubmission = resubmitted.get(case.pk)
     batch.record = cases
     return attach_precedents(batch, cases, user)

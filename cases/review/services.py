@@ -8,6 +8,11 @@ def start_batch(batch, *, reviewer, at=None):
     return perform_batch(batch, BatchAction.START, actor=reviewer, at=at)
 
 
+def assign_batch(batch, reviewer_name, *, by, at=None):
+    """Give the batch to the reviewer named: an open one by anyone, one under review by its holder."""
+    return perform_batch(batch, BatchAction.ASSIGN, actor=by, inputs={"reviewer": reviewer_name}, at=at)
+
+
 def decide_batch(batch, decisions, *, reviewer, at=None):
     """Decide every case of `decisions` ([{"case": case number, "outcome": ..., "reason": ...}]) or none; the
     batch row is locked first, so two reviewers deciding at once are serialised (the second is refused)."""

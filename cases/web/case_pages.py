@@ -18,6 +18,7 @@ from ..process.workflow.offers import checklist, offers
 from ..reads.access import role_of
 from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
+from ..reads.search import visible_case_number
 from ..reads.timeline import stage_spans
 from ..reads.trail import trail
 from .access import roles
@@ -28,8 +29,20 @@ LIST_PAGE_SIZE = 50
 AMENDING_STEPS = {workflow.RULES[action].step for action in AMENDMENTS}
 
 
+class CaseListPaginator(Paginator):
+    """Cuts the page out of the cases alone, then reads the page's rows with their LOR, LOA and
+    notification. A search orders every match by its rank: joining those to each match before the cut
+    cost twice the search itself (116,000 matches, make bench)."""
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = self.object_list.filter(pk__in=page.object_list.values("pk"))
+        return page
+
+
 def listed_cases(request):
-    queryset = Case.objects.visible_to(request.user).select_related("lor", "loa", "notification").prefetch_related(
+    queryset = Case.objects.visible_to(request.user).select_related(
+        "lor", "loa", "notification", "review_batch").prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
     )
     return CaseFilter(request.GET, queryset=queryset, request=request)
@@ -37,10 +50,14 @@ def listed_cases(request):
 
 @roles(*EVERY_ROLE)
 def case_list(request):
+    """The cases the user may see, filtered and searched; a search that is the number of a case the user
+    may see goes straight to that case."""
     cases = listed_cases(request)
-    page = Paginator(cases.qs if cases.is_valid() else Case.objects.none(), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    valid = cases.is_valid()
+    if valid and (number := visible_case_number(request.user, cases.form.cleaned_data.get("search"))):
+        return redirect("case", number)
+    page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     with rules.memoized():  # the decision due date reads its timer row: once for the page
         for case in page.object_list:
             case.next_due = next(iter(due_dates(case)), None)
@@ -48,6 +65,7 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/list.html", {"filter": cases, "page": page, "query": query.urlencode(),
+                                               "search_text": cases.form.cleaned_data.get("search", ""),
                                                "can_submit": role_of(request.user) == Role.LIAISON})
 
 

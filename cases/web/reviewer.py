@@ -2,13 +2,14 @@
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..models import REVIEWERS, Outcome, ReviewBatch
+from ..models import REVIEWERS, Outcome, ReviewBatch, SavedView
 from ..process import workflow
 from ..process.stages import BatchAction
 from ..process.workflow.inputs import DECISION_REASON
@@ -17,7 +18,7 @@ from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
 from ..review.batch_facts import WAITING_LATE, attach_case_facts
 from ..review.record import attach_record
-from ..review.services import decide_batch, start_batch
+from ..review.services import assign_batch, decide_batch, start_batch
 from .access import roles
 
 QUEUE_PAGE_SIZE = 25
@@ -67,7 +68,8 @@ def dashboard(request):
     batches = attach_case_facts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode()}
+    context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode(),
+               "saved_views": SavedView.objects.usable_by(request.user).select_related("owner")}
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "reviewer/_queue.html" if partial else "reviewer/dashboard.html", context,
                   status=200 if queue.is_valid() else 400)
@@ -103,6 +105,12 @@ def queue_neighbours(request, batch):
     return (order[at - 1] if at else None), (order[at + 1] if at + 1 < len(order) else None)
 
 
+def reviewers_but(holder):
+    """The reviewers a batch may be given to: every active one but its holder."""
+    return (get_user_model().objects.filter(is_active=True, profile__role__in=REVIEWERS)
+            .exclude(pk=getattr(holder, "pk", None)).order_by("username"))
+
+
 def batch_context(request, pk, form=None):
     batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
@@ -112,6 +120,7 @@ def batch_context(request, pk, form=None):
     previous, following = queue_neighbours(request, batch)
     return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
             "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
+            "reviewers": reviewers_but(batch.assigned_reviewer) if BatchAction.ASSIGN in allowed else None,
             "decided_here": sum(1 for case in cases if case.decided_here), "left": sum(c.left_batch for c in cases),
             "queue_query": request.GET.urlencode(), "previous": previous, "next": following}
 
@@ -137,6 +146,18 @@ def batch_start(request, pk):
         messages.success(request, "You have taken this batch; its membership is now frozen.")
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
+    return back_to_batch(request, pk)
+
+
+@require_POST
+@login_required
+def batch_assign(request, pk):
+    batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
+    try:
+        batch = assign_batch(batch, request.POST.get("reviewer", ""), by=request.user)
+        messages.success(request, f"The batch is now {batch.assigned_reviewer.username}'s.")
+    except workflow.WorkflowError as error:
+        messages.error(request, " ".join([error.message, *(error.errors or {}).get("reviewer", [])]))
     return back_to_batch(request, pk)
 
 

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models.case import CASE_NUMBER
-from . import case_pages, home, inbox, metrics, nspa, portal, reviewer
+from . import case_pages, home, inbox, metrics, nspa, portal, reviewer, saved_views
 
 
 class CaseNumber:
@@ -25,7 +25,10 @@ urlpatterns = [
     path("", require_safe(home.home), name="home"),
     path("batches/<int:pk>/", require_safe(reviewer.batch_page), name="batch"),
     path("batches/<int:pk>/start/", reviewer.batch_start, name="batch-start"),
+    path("batches/<int:pk>/assign/", reviewer.batch_assign, name="batch-assign"),
     path("batches/<int:pk>/decide/", reviewer.batch_decide, name="batch-decide"),
+    path("views/", saved_views.save_view, name="view-save"),
+    path("views/<int:pk>/delete/", saved_views.delete_view, name="view-delete"),
     path("cases/", require_safe(case_pages.case_list), name="case-list"),
     path("cases/export.csv", require_safe(case_pages.case_export), name="case-export"),
     path("cases/new/", require_http_methods(["GET", "HEAD", "POST"])(portal.submit_lor_page), name="lor-new"),
@@ -36,6 +39,7 @@ urlpatterns = [
     path("cases/<case:number>/lor/", case_pages.case_amend, name="case-amend"),
     path("inbox/", require_safe(inbox.inbox), name="inbox"),
     path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
+    path("nspa/<uuid:reference>/", require_safe(nspa.joint_request), name="joint-request"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),
 ]

@@ -26,6 +26,9 @@ document.addEventListener("change", (event) => {
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
+  if (form.matches(".save-view")) {  // the filters as they are now, after any in-place update
+    form.querySelector('input[name="query"]').value = window.location.search.slice(1);
+  }
   if (form.matches("[data-confirm-decision]")) {
     const count = form.querySelectorAll('input[name="cases"]:checked').length;
     const outcome = form.querySelector('input[name="outcome"]:checked');

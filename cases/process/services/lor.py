@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ...models import Case
+from ...reads.search import refresh_vectors
 from .. import workflow
 from ..stages import Action
 from .submission import after_check, lor_field_errors
@@ -38,4 +40,6 @@ def amend_lor(case, changes, *, actor, at=None):
         action = next((action for action in AMENDMENTS if locked.stage in workflow.RULES[action].stages),
                       AMENDMENTS[0])
         locked = workflow.perform(locked, action, actor=actor, inputs={"changes": changes}, at=at, locked=True)
+        if "justification" in changes:  # the one searched field a purchaser may change
+            refresh_vectors(Case.objects.filter(pk=locked.pk))
         return after_check(locked, locked.lor, locked.lor.is_complete, at=at)

@@ -1,5 +1,7 @@
 """What a batch action writes. Runs inside `perform_batch`'s transaction with the batch row locked."""
-from ...models import CaseEvent, Outcome, Verb
+from django.contrib.auth import get_user_model
+
+from ...models import REVIEWERS, BatchStatus, CaseEvent, Outcome, Role, Verb, role_of
 from ..stages import Action, Stage
 
 # Modules, not their names: both import the table that imports this module.
@@ -20,6 +22,47 @@ def take(batch, ctx):
         CaseEvent(case_id=pk, actor=ctx.actor, verb=Verb.BATCH_STARTED, from_stage=Stage.IN_REVIEW,
                   to_stage=Stage.IN_REVIEW, payload={"batch": batch.pk}, at=ctx.at)
         for pk in members
+    )
+
+
+def held_by_another(batch, ctx):
+    """A batch someone holds is theirs: another reviewer neither takes nor decides it (an administrator,
+    who leads the reviewers, may), but may be handed it."""
+    holder = batch.assigned_reviewer
+    if holder is None or ctx.actor is None or holder.pk == ctx.actor.pk or role_of(ctx.actor) == Role.ADMIN:
+        return None
+    return f"This batch is {holder.username}'s: they may hand it over to you."
+
+
+def hand_over_by_holder(batch, ctx):
+    """An open batch may be assigned by any reviewer; one under review is handed over by its holder."""
+    return held_by_another(batch, ctx) if batch.status == BatchStatus.IN_REVIEW else None
+
+
+def assign(batch, ctx):
+    """The batch is given to the named reviewer (taken for review it stays in review, now theirs); each
+    case's trail says who gave it to whom."""
+    name = (ctx.inputs.get("reviewer") or "").strip()
+    reviewer = get_user_model().objects.filter(username=name, is_active=True,
+                                               profile__role__in=REVIEWERS).first() if name else None
+    if not name:
+        problem = "Name the reviewer to give the batch to."
+    elif reviewer is None:
+        problem = f"No reviewer is called {name}."
+    elif reviewer == batch.assigned_reviewer:
+        problem = f"{name} already holds this batch."
+    else:
+        problem = None
+    if problem:
+        raise GuardFailed("The batch cannot be assigned as asked.", errors={"reviewer": [problem]})
+    payload = {"batch": batch.pk, "to": reviewer.username,
+               "from": batch.assigned_reviewer.username if batch.assigned_reviewer else None}
+    batch.assigned_reviewer = reviewer
+    batch.save(update_fields=["assigned_reviewer"])
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case_id=pk, actor=ctx.actor, verb=Verb.BATCH_ASSIGNED, from_stage=stage, to_stage=stage,
+                  payload=payload, at=ctx.at)
+        for pk, stage in batch.cases.values_list("pk", "stage")
     )
 
 

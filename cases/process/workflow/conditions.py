@@ -70,6 +70,28 @@ def tsfd_required(case, ctx):
         return "No TSFD review is required for this case."
 
 
+@condition("A participant of a lead-nation joint request")
+def lead_nation_participant(case, ctx):
+    joint = case.joint_request
+    if joint is None or joint.model != "lead_nation" or joint.lead_nation_id == case.country_id:
+        return "Only a participant of a lead-nation joint request gives a retransfer assurance."
+
+
+@condition("The retransfer assurance is on file")
+def assurance_on_file(case, ctx):
+    joint = case.joint_request
+    if joint is not None and joint.model == "lead_nation" and joint.lead_nation_id != case.country_id \
+            and not hasattr(case, "assurance"):
+        return ("The participant's retransfer assurance is not on file: NSPA records it before the LOA is "
+                "accepted, as nothing is transferred to a nation without it.")
+
+
+@condition("No assurance recorded yet")
+def no_assurance_yet(case, ctx):
+    if hasattr(case, "assurance"):
+        return f"The retransfer assurance was recorded on {shown_day(case.assurance.recorded_at)}."
+
+
 # The LOR.
 
 
@@ -154,6 +176,9 @@ ia_day_valid = Condition("The IA approval date is between the approval and today
 signed_after_offer = Condition("The signature is between the offer and today",
                                day_between("signed_on", lambda case: case.loa.offered_on, "the offer"),
                                field="signed_on")
+assurance_day_valid = Condition("The assurance date is between the joint request and today",
+                                day_between("given_on", lambda case: timezone.localdate(case.joint_request.created_at),
+                                            "the joint request was filed"), field="given_on")
 paid_after_offer = Condition("The initial deposit is between the offer and today",
                              day_between("initial_deposit_on", lambda case: case.loa.offered_on, "the offer"),
                              field="initial_deposit_on")

@@ -15,6 +15,7 @@ from ...models import (
     LetterOfOfferAndAcceptance,
     Outcome,
     RequestType,
+    RetransferAssurance,
     Timer,
 )
 from .. import bulk, rules
@@ -136,6 +137,13 @@ def record_acceptance(case, ctx):
     loa.signed_on, loa.initial_deposit_on = ctx.inputs["signed_on"], ctx.inputs["initial_deposit_on"]
     loa.save(update_fields=["signed_on", "initial_deposit_on"])
     return {"signed_on": loa.signed_on, "initial_deposit_on": loa.initial_deposit_on}
+
+
+def record_assurance(case, ctx):
+    assurance = RetransferAssurance.objects.create(case=case, given_on=ctx.inputs["given_on"],
+                                                   reference=ctx.inputs["reference"], recorded_by=ctx.actor,
+                                                   recorded_at=ctx.at)
+    return {"given_on": assurance.given_on, "reference": assurance.reference}
 
 
 def request_loa(case, ctx):

@@ -39,6 +39,14 @@ DEPOSIT_ON = Input("initial_deposit_on", "Initial deposit received", "date",
                    required="Give the date the initial deposit was received.", help="acceptance: the initial deposit.")
 
 
+ASSURANCE_GIVEN_ON = Input("given_on", "Assurance given on", "date",
+                           required="Give the day the participant gave its assurance.",
+                           help="retransfer-assurance: the day the participant signed it.")
+ASSURANCE_REFERENCE = Input("reference", "Document reference", "text", max_length=120,
+                            required="Give the assurance's document reference.",
+                            help="retransfer-assurance: the reference of the signed assurance.")
+
+
 def missing(inputs_declared, values):
     """{field: [message]} for each required input without a value."""
     return {spec.name: [spec.required] for spec in inputs_declared

@@ -19,7 +19,7 @@ from .inputs import missing
 from .rulebook import BATCH_RULES, RULES, SYSTEM
 
 # What an action's conditions and effects read of a case, fetched with it under the lock.
-CASE_RELATED = ("lor", "loa", "notification__rule", "review_batch", "country")
+CASE_RELATED = ("lor", "loa", "notification__rule", "review_batch", "country", "joint_request", "assurance")
 
 
 def permitted(rule, actor):

@@ -1,0 +1,121 @@
+"""Case search, for the header's box, the case list, its CSV export and the API's `?search=`.
+
+What is searched: the case number, the title, the country's name, the line items' descriptions and the
+LOR's justification, weighted in that order when ranking. On PostgreSQL a stored, GIN-indexed vector
+(`Case.search_vector`) is matched and ranked; its writers (`submit_lor`, `amend_lor`, a country renamed
+in the admin) keep it current through `vector_for` and `refresh_vectors`. On SQLite (development, the
+default tests) every word is looked for in the fields themselves, and the vector stays null.
+
+The caller passes cases already scoped by `visible_to`: a search narrows what a user may see, never more.
+"""
+import operator
+import re
+from functools import reduce
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, connections
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case as Choose
+from django.db.models.functions import Left
+
+from bins.models import Country
+
+from ..models import Case, LetterOfRequest, LineItem
+from ..models.case import CASE_NUMBER
+
+# 'english' rather than 'simple': LORs are written in English prose, and stemming lets "interceptor"
+# find "interceptors" and "replenish" find "replenishment". Case numbers (pl-b-aac), system names (pac-3)
+# and country names pass through its stemmer whole. The vector, its migration (0017) and every query
+# must use the same one: a query parsed otherwise misses words stored stemmed.
+CONFIG = "english"
+MAX_LENGTH = 200  # templates/base.html's search box says the same (maxlength)
+# "PL-B" (a purchaser's cases with one agency) is a phrase of lexemes no whole case number holds, so
+# the number's first four characters are stored beside it.
+PREFIX_LENGTH = 4
+WORD_WEIGHTS = {"A": 4, "B": 3, "C": 2, "D": 1}  # the SQLite fallback's rank, in the vector's order
+
+
+def case_number_in(text):
+    """`text` as a case number (any case, spaces around it), or None when it is not shaped like one."""
+    candidate = (text or "").strip().upper()
+    return candidate if re.fullmatch(CASE_NUMBER, candidate) else None
+
+
+def visible_case_number(user, text):
+    """The case number `text` names when `user` may see that case; else None, the same for a case the
+    user may not see as for one that does not exist."""
+    number = case_number_in(text)
+    if number and Case.objects.visible_to(user).filter(case_number=number).exists():
+        return number
+    return None
+
+
+def search(queryset, text):
+    """The cases of `queryset` (already `visible_to`) that match `text`, best match first, then newest."""
+    if connections[queryset.db].vendor == "postgresql":
+        return full_text_search(queryset, text)
+    return every_word_contained(queryset, text)
+
+
+def full_text_search(queryset, text):
+    # websearch_to_tsquery takes any text ("quoted phrases", or, -word) and never raises on syntax.
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return (queryset.filter(search_vector=query).alias(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at", "-id"))
+
+
+def every_word_contained(queryset, text):
+    """Every word somewhere in the searched fields; each word adds the weight of the best field it is in."""
+    words = text.replace('"', " ").split()
+    if not words:  # only quotes: no word to find, as websearch_to_tsquery finds none in them
+        return queryset.none()
+    rank = Value(0)
+    for word in words:
+        fields = places(word)
+        queryset = queryset.filter(reduce(operator.or_, fields.values()))
+        rank = rank + Choose(*(When(found, then=WORD_WEIGHTS[weight]) for weight, found in fields.items()),
+                             default=0)
+    return queryset.alias(rank=rank).order_by("-rank", "-created_at", "-id")
+
+
+def places(word):
+    """Where `word` may be found, by the weight of the place."""
+    return {
+        "A": Q(case_number__icontains=word) | Q(title__icontains=word),
+        "B": Q(country__name__icontains=word),
+        "C": Q(Exists(LineItem.objects.filter(case=OuterRef("pk"), description__icontains=word))),
+        "D": Q(lor__justification__icontains=word),
+    }
+
+
+def vector(sources):
+    """The weighted search vector of `sources`: {weight: [text expressions]}, A weighing most."""
+    return reduce(operator.add, (SearchVector(*texts, weight=weight, config=CONFIG)
+                                 for weight, texts in sources.items()))
+
+
+def vector_for(*, case_number, title, country_name, descriptions, justification):
+    """The vector of a case about to be inserted, from the values it is made of (no read, no second
+    write), or None off PostgreSQL. The same text, weight by weight, as `refresh_vectors` reads back."""
+    if connection.vendor != "postgresql":
+        return None
+    return vector({"A": [Value(case_number), Value(case_number[:PREFIX_LENGTH]), Value(title)],
+                   "B": [Value(country_name)],
+                   "C": [Value(" ".join(descriptions))],
+                   "D": [Value(justification)]})
+
+
+def refresh_vectors(cases):
+    """Rebuild the stored vector of `cases` (a queryset) from what they hold now, in one UPDATE; nothing
+    off PostgreSQL. Call it in the transaction that changed a searched field."""
+    if connections[cases.db].vendor != "postgresql":
+        return 0
+    items = (LineItem.objects.filter(case=OuterRef("pk")).order_by().values("case")
+             .annotate(text=StringAgg("description", delimiter=" ", order_by="id")).values("text"))
+    return cases.update(search_vector=vector({
+        "A": [F("case_number"), Left("case_number", PREFIX_LENGTH), F("title")],
+        "B": [Subquery(Country.objects.filter(pk=OuterRef("country_id")).values("name"))],
+        "C": [Subquery(items)],
+        "D": [Subquery(LetterOfRequest.objects.filter(case=OuterRef("pk")).values("justification"))],
+    }))

@@ -1,0 +1,90 @@
+"""A batch someone holds is theirs: it is assigned or taken, handed over by its holder, and decided only
+by its holder (or an administrator). Every move is the rule book's and is in each case's trail."""
+import pytest
+
+from cases.models import CaseEvent, ReviewBatch, Verb
+from cases.process import workflow
+from cases.review.batching import build_batches
+from cases.review.services import assign_batch, decide_batch, start_batch
+
+from .builders import purchaser_of, submit
+from .factories import ProfileFactory
+
+
+@pytest.fixture
+def colleague(db):
+    return ProfileFactory(user__username="amy").user
+
+
+@pytest.fixture
+def batch(db):
+    for code in ("DE", "PL"):
+        submit(purchaser_of(code), country=code)
+    build_batches()
+    return ReviewBatch.objects.get()
+
+
+def approve_all(batch, reviewer):
+    return decide_batch(batch, [{"case": number, "outcome": "approve"}
+                                for number in batch.cases.values_list("case_number", flat=True)], reviewer=reviewer)
+
+
+def test_an_assigned_batch_is_the_assignees(batch, reviewer, colleague):
+    assign_batch(batch, "amy", by=reviewer)
+    events = CaseEvent.objects.filter(verb=Verb.BATCH_ASSIGNED)
+    assert events.count() == 2 and events.first().payload == {"batch": batch.pk, "to": "amy", "from": None}
+    with pytest.raises(workflow.GuardFailed, match="This batch is amy's"):
+        start_batch(batch, reviewer=reviewer)
+    start_batch(batch, reviewer=colleague)
+    with pytest.raises(workflow.GuardFailed, match="This batch is amy's"):
+        approve_all(batch, reviewer)
+    with pytest.raises(workflow.GuardFailed, match="This batch is amy's"):
+        assign_batch(batch, "rev", by=reviewer)  # only its holder hands it over
+
+
+def test_the_holder_hands_it_over_and_the_new_holder_decides(batch, reviewer, colleague):
+    start_batch(batch, reviewer=colleague)
+    assign_batch(batch, "rev", by=colleague)
+    assert ReviewBatch.objects.get().assigned_reviewer == reviewer
+    with pytest.raises(workflow.GuardFailed, match="This batch is rev's"):
+        approve_all(batch, colleague)
+    approve_all(batch, reviewer)
+    assert ReviewBatch.objects.get().status == "decided"
+    with pytest.raises(workflow.IllegalMove):
+        assign_batch(batch, "amy", by=reviewer)
+
+
+def test_an_administrator_may_decide_anyones_batch(batch, colleague, admin_user):
+    start_batch(batch, reviewer=colleague)
+    approve_all(batch, admin_user)
+    assert ReviewBatch.objects.get().status == "decided"
+
+
+@pytest.mark.parametrize("name,message", [("", "Name the reviewer"), ("nobody", "No reviewer is called nobody."),
+                                          ("li-pl", "No reviewer is called li-pl."), ("rev", "rev already holds")])
+def test_only_a_reviewer_other_than_the_holder_can_be_given_it(api, batch, reviewer, liaison_pl, name, message):
+    start_batch(batch, reviewer=reviewer)
+    response = api(reviewer).post(f"/api/v1/batches/{batch.pk}/assign/", {"reviewer": name}, format="json")
+    assert response.status_code == 400 and message in response.json()["reviewer"][0]
+    assert ReviewBatch.objects.get().assigned_reviewer == reviewer
+
+
+def test_the_api_hands_over_and_refuses_others(api, batch, reviewer, colleague, liaison_pl):
+    assert api(liaison_pl).post(f"/api/v1/batches/{batch.pk}/assign/", {"reviewer": "amy"},
+                                format="json").status_code == 403
+    body = api(reviewer).post(f"/api/v1/batches/{batch.pk}/assign/", {"reviewer": "amy"}, format="json").json()
+    assert body["assigned_reviewer"] == "amy" and body["status"] == "open"
+    refused = api(reviewer).post(f"/api/v1/batches/{batch.pk}/start/")
+    assert refused.status_code == 409 and "amy's" in refused.json()["detail"]
+
+
+def test_the_batch_page_offers_the_hand_over_to_its_holder_only(client, batch, reviewer, colleague):
+    start_batch(batch, reviewer=reviewer)
+    client.force_login(colleague)
+    assert "Hand this batch over to" not in client.get(f"/batches/{batch.pk}/").content.decode()
+    client.force_login(reviewer)
+    page = client.get(f"/batches/{batch.pk}/?status=in_review").content.decode()
+    assert "Hand this batch over to" in page and '<option value="amy">' in page and '<option value="rev">' not in page
+    done = client.post(f"/batches/{batch.pk}/assign/?status=in_review", {"reviewer": "amy"})
+    assert done.status_code == 302 and done.url == f"/batches/{batch.pk}/?status=in_review"
+    assert ReviewBatch.objects.get().assigned_reviewer == colleague
