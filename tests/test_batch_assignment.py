@@ -88,3 +88,36 @@ def test_the_batch_page_offers_the_hand_over_to_its_holder_only(client, batch, r
     done = client.post(f"/batches/{batch.pk}/assign/?status=in_review", {"reviewer": "amy"})
     assert done.status_code == 302 and done.url == f"/batches/{batch.pk}/?status=in_review"
     assert ReviewBatch.objects.get().assigned_reviewer == colleague
+
+
+def test_the_holder_writes_the_batch_memo_once_and_reviewers_see_it_on_each_case(api, client, batch, reviewer,
+                                                                                 colleague, liaison_pl):
+    path = f"/api/v1/batches/{batch.pk}/memo/"
+    assert api(reviewer).post(path, {"memo": "Releasable to all."}, format="json").status_code == 409  # not taken
+    start_batch(batch, reviewer=reviewer)
+    assert api(colleague).post(path, {"memo": "Mine."}, format="json").status_code == 409  # not the holder's
+    blank = api(reviewer).post(path, {"memo": "  "}, format="json")
+    assert blank.status_code == 400 and "Write the memo" in blank.json()["memo"][0]
+    body = api(reviewer).post(path, {"memo": "Releasable to all: RDP MOU partners."}, format="json").json()
+    assert body["memo"] == "Releasable to all: RDP MOU partners." and body["memo_by"] == "rev"
+    again = api(reviewer).post(path, {"memo": "Second thoughts."}, format="json")
+    assert again.status_code == 409 and "written once" in again.json()["detail"]
+    assert CaseEvent.objects.filter(verb=Verb.BATCH_MEMO).count() == 2
+    case = batch.cases.get(country="PL")
+    client.force_login(colleague)
+    assert "Releasable to all: RDP MOU partners." in client.get(f"/cases/{case.case_number}/").content.decode()
+    client.force_login(purchaser_of("PL"))
+    page = client.get(f"/cases/{case.case_number}/").content.decode()
+    assert "Releasable to all" not in page
+    assert "<h2>Batch memo</h2>" not in page  # the trail says one was written, never what it says
+    trail = api(purchaser_of("PL")).get(f"/api/v1/cases/{case.case_number}/").json()["timeline"]
+    assert all("Releasable" not in str(event["payload"]) for event in trail)
+
+
+def test_the_memo_form_on_the_batch_page(client, batch, reviewer):
+    start_batch(batch, reviewer=reviewer)
+    client.force_login(reviewer)
+    assert "Save the memo" in client.get(f"/batches/{batch.pk}/").content.decode()
+    assert client.post(f"/batches/{batch.pk}/memo/", {"memo": "Basing differs; all approvable."}).status_code == 302
+    page = client.get(f"/batches/{batch.pk}/").content.decode()
+    assert "Basing differs; all approvable." in page and "Save the memo" not in page

@@ -38,6 +38,7 @@ SERVED = {
     "api/v1/^batches/(?P<pk>[^/.]+)/$": ("/api/v1/batches/{batch}/", REVIEWERS),
     "api/v1/^batches/(?P<pk>[^/.]+)/decisions/$": ("/api/v1/batches/{batch}/decisions/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/assign/$": ("/api/v1/batches/{batch}/assign/", NOBODY),
+    "api/v1/^batches/(?P<pk>[^/.]+)/memo/$": ("/api/v1/batches/{batch}/memo/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/start/$": ("/api/v1/batches/{batch}/start/", NOBODY),
     "api/schema/": ("/api/schema/", EVERYONE),
     "api/docs/": ("/api/docs/", EVERYONE),
@@ -48,6 +49,7 @@ SERVED = {
     "batches/<int:pk>/": ("/batches/{batch}/", REVIEWERS),
     "batches/<int:pk>/start/": ("/batches/{batch}/start/", NOBODY),
     "batches/<int:pk>/assign/": ("/batches/{batch}/assign/", NOBODY),
+    "batches/<int:pk>/memo/": ("/batches/{batch}/memo/", NOBODY),
     "batches/<int:pk>/decide/": ("/batches/{batch}/decide/", NOBODY),
     "views/": ("/views/", NOBODY),  # POST only
     "views/<int:pk>/delete/": ("/views/1/delete/", NOBODY),

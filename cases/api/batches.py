@@ -10,7 +10,7 @@ from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
 from ..review.record import attach_record
-from ..review.services import assign_batch, decide_batch, start_batch
+from ..review.services import assign_batch, decide_batch, start_batch, write_memo
 from ..shortcuts.rows import Rows
 from ..shortcuts.serializers import ModelSerializer
 from . import docs
@@ -92,10 +92,11 @@ class BatchCaseSerializer(ModelSerializer):
 
 class BatchDetailSerializer(BatchSerializer):
     cases = BatchCaseSerializer(source="record", many=True, help_text="Every case ever in the batch.")
+    memo_by = serializers.CharField(source="memo_by.username", allow_null=True, default=None)
     group_tally = TallySerializer(help_text="The group's approvals and denials of the capability, look-back window.")
 
     class Meta(BatchSerializer.Meta):
-        fields = BatchSerializer.Meta.fields + ["group_tally", "cases"]
+        fields = BatchSerializer.Meta.fields + ["memo", "memo_by", "memo_at", "group_tally", "cases"]
 
 
 class DecisionEntry(serializers.Serializer):
@@ -108,6 +109,10 @@ class DecisionEntry(serializers.Serializer):
 class AssignInput(serializers.Serializer):
     reviewer = TextField(max_length=150, allow_blank=True,
                          help_text="The username of the reviewer to give the batch to.")
+
+
+class MemoInput(serializers.Serializer):
+    memo = TextField(max_length=5000, allow_blank=True, help_text="The reasoning that holds for the whole batch.")
 
 
 class DecisionsInput(serializers.Serializer):
@@ -124,7 +129,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Review batches: reviewers only; liaisons and NSPA are refused (403)."""
 
     roles = {"list": REVIEWERS, "retrieve": REVIEWERS, "start": REVIEWERS, "assign": REVIEWERS,
-             "decisions": REVIEWERS}
+             "memo": REVIEWERS, "decisions": REVIEWERS}
     filterset_class = BatchFilter
 
     def get_queryset(self):
@@ -166,6 +171,17 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
         assign_batch(batch, data.validated_data["reviewer"], by=request.user)
+        return self.detail_response(pk)
+
+    @extend_schema(request=MemoInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,
+                   **docs.READ_ERRORS, 409: docs.CONFLICT}, tags=["combined review"])
+    @action(detail=True, methods=["post"])
+    def memo(self, request, pk=None):
+        """The holder writes the batch memo, once: the reasoning that holds for every case of it."""
+        batch = self.get_object()
+        data = MemoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        write_memo(batch, data.validated_data["memo"], by=request.user)
         return self.detail_response(pk)
 
     @extend_schema(request=DecisionsInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,

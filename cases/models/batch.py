@@ -34,6 +34,12 @@ class ReviewBatch(models.Model):
     assigned_reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # One reasoned note for the whole batch, written once by its holder; shown to reviewers on each case
+    # (it weighs the purchasers against each other, so it is never a liaison's to read).
+    memo = models.TextField(max_length=5000, blank=True)
+    memo_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    memo_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReviewBatchQuerySet.as_manager()
 

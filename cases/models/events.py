@@ -14,6 +14,7 @@ class Verb(models.TextChoices):
     LOR_RECEIVED = "lor_received", "LOR received"
     BATCH_STARTED = "batch_started", "Batch taken for review"
     BATCH_ASSIGNED = "batch_assigned", "Batch assigned to a reviewer"
+    BATCH_MEMO = "batch_memo", "Batch memo written"
     MARK_ACTIONABLE = Action.MARK_ACTIONABLE.value, "LOR actionable"
     RETURN = Action.RETURN.value, "Returned for information"
     RESUBMIT = Action.RESUBMIT.value, "LOR resubmitted"

@@ -61,5 +61,6 @@ class BatchAction(models.TextChoices):
 
     START = "start", "Start review"
     ASSIGN = "assign", "Assign or hand over"
+    WRITE_MEMO = "memo", "Write the batch memo"
     DECIDE = "decide", "Decide cases"
     SETTLE = "settle", "Mark decided"

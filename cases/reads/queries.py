@@ -77,7 +77,8 @@ EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": 
 
 def batch_queue(user):
     """Review batches scoped to `user`, with the rows the queue names: group, capability, who holds it."""
-    return ReviewBatch.objects.visible_to(user).select_related("bin", "region", "capability", "assigned_reviewer")
+    return ReviewBatch.objects.visible_to(user).select_related("bin", "region", "capability", "assigned_reviewer",
+                                                               "memo_by")
 
 
 def sortable_by_case_facts(queryset):

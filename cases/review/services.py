@@ -13,6 +13,11 @@ def assign_batch(batch, reviewer_name, *, by, at=None):
     return perform_batch(batch, BatchAction.ASSIGN, actor=by, inputs={"reviewer": reviewer_name}, at=at)
 
 
+def write_memo(batch, memo, *, by, at=None):
+    """The holder's one reasoned note for the whole batch."""
+    return perform_batch(batch, BatchAction.WRITE_MEMO, actor=by, inputs={"memo": memo}, at=at)
+
+
 def decide_batch(batch, decisions, *, reviewer, at=None):
     """Decide every case of `decisions` ([{"case": case number, "outcome": ..., "reason": ...}]) or none; the
     batch row is locked first, so two reviewers deciding at once are serialised (the second is refused)."""

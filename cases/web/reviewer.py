@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 from ..models import REVIEWERS, Outcome, ReviewBatch, SavedView
 from ..process import workflow
 from ..process.stages import BatchAction
-from ..process.workflow.inputs import DECISION_REASON
+from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
 from ..review.batch_facts import WAITING_LATE, attach_case_facts
 from ..review.record import attach_record
-from ..review.services import assign_batch, decide_batch, start_batch
+from ..review.services import assign_batch, decide_batch, start_batch, write_memo
 from .access import roles
 
 QUEUE_PAGE_SIZE = 25
@@ -121,6 +121,7 @@ def batch_context(request, pk, form=None):
     return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
             "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
             "reviewers": reviewers_but(batch.assigned_reviewer) if BatchAction.ASSIGN in allowed else None,
+            "memo_form": MemoForm() if BatchAction.WRITE_MEMO in allowed else None,
             "decided_here": sum(1 for case in cases if case.decided_here), "left": sum(c.left_batch for c in cases),
             "queue_query": request.GET.urlencode(), "previous": previous, "next": following}
 
@@ -158,6 +159,26 @@ def batch_assign(request, pk):
         messages.success(request, f"The batch is now {batch.assigned_reviewer.username}'s.")
     except workflow.WorkflowError as error:
         messages.error(request, " ".join([error.message, *(error.errors or {}).get("reviewer", [])]))
+    return back_to_batch(request, pk)
+
+
+class MemoForm(forms.Form):
+    memo = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=BATCH_MEMO.max_length,
+                           label=BATCH_MEMO.label, help_text=BATCH_MEMO.help)
+
+
+@require_POST
+@login_required
+def batch_memo(request, pk):
+    batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
+    form = MemoForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise workflow.GuardFailed(" ".join(form.errors["memo"]))
+        write_memo(batch, form.cleaned_data["memo"], by=request.user)
+        messages.success(request, "The batch memo is written; reviewers see it on each case.")
+    except workflow.WorkflowError as error:
+        messages.error(request, " ".join([error.message, *(error.errors or {}).get("memo", [])]))
     return back_to_batch(request, pk)
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("batches/<int:pk>/", require_safe(reviewer.batch_page), name="batch"),
     path("batches/<int:pk>/start/", reviewer.batch_start, name="batch-start"),
     path("batches/<int:pk>/assign/", reviewer.batch_assign, name="batch-assign"),
+    path("batches/<int:pk>/memo/", reviewer.batch_memo, name="batch-memo"),
     path("batches/<int:pk>/decide/", reviewer.batch_decide, name="batch-decide"),
     path("views/", saved_views.save_view, name="view-save"),
     path("views/<int:pk>/delete/", saved_views.delete_view, name="view-delete"),

@@ -9,7 +9,7 @@ from . import perform as acting
 from . import rulebook
 from .context import context
 from .errors import GuardFailed
-from .inputs import missing
+from .inputs import BATCH_MEMO, missing
 
 OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, Outcome.RETURN: Action.RETURN}
 
@@ -62,6 +62,28 @@ def assign(batch, ctx):
     CaseEvent.objects.bulk_create(
         CaseEvent(case_id=pk, actor=ctx.actor, verb=Verb.BATCH_ASSIGNED, from_stage=stage, to_stage=stage,
                   payload=payload, at=ctx.at)
+        for pk, stage in batch.cases.values_list("pk", "stage")
+    )
+
+
+def no_memo_yet(batch, ctx):
+    refusal = held_by_another(batch, ctx)
+    if refusal is None and batch.memo:
+        return f"The batch memo was written by {batch.memo_by.username}; it is written once."
+    return refusal
+
+
+def write_memo(batch, ctx):
+    """The holder's one reasoned note for the batch; each case's trail says it was written (not what)."""
+    memo = (ctx.inputs.get("memo") or "").strip()
+    problem = BATCH_MEMO.required if not memo else BATCH_MEMO.too_long if len(memo) > BATCH_MEMO.max_length else None
+    if problem:
+        raise GuardFailed("The memo cannot be saved as sent.", errors={"memo": [problem]})
+    batch.memo, batch.memo_by, batch.memo_at = memo, ctx.actor, ctx.at
+    batch.save(update_fields=["memo", "memo_by", "memo_at"])
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case_id=pk, actor=ctx.actor, verb=Verb.BATCH_MEMO, from_stage=stage, to_stage=stage,
+                  payload={"batch": batch.pk}, at=ctx.at)
         for pk, stage in batch.cases.values_list("pk", "stage")
     )
 

@@ -47,6 +47,10 @@ ASSURANCE_REFERENCE = Input("reference", "Document reference", "text", max_lengt
                             help="retransfer-assurance: the reference of the signed assurance.")
 
 
+BATCH_MEMO = Input("memo", "Batch memo", "text", required="Write the memo: the reasoning that holds for the whole batch.",
+                   help="The reasons that hold for every case of the batch; reviewers see it on each case.")
+
+
 def missing(inputs_declared, values):
     """{field: [message]} for each required input without a value."""
     return {spec.name: [spec.required] for spec in inputs_declared

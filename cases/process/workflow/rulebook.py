@@ -154,6 +154,9 @@ BATCH_RULES = {rule.action: rule for rule in (
     BatchRule(BatchAction.ASSIGN, frozenset({BatchStatus.OPEN, BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "A decided batch is no one's to hand over.",
               refusal=batch_effects.hand_over_by_holder, effect=batch_effects.assign),
+    BatchRule(BatchAction.WRITE_MEMO, frozenset({BatchStatus.IN_REVIEW, BatchStatus.DECIDED}), REVIEWERS, None,
+              wrong_status=lambda batch: "Take the batch for review before writing its memo.",
+              refusal=batch_effects.no_memo_yet, effect=batch_effects.write_memo),
     BatchRule(BatchAction.DECIDE, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "Start the review of this batch before deciding its cases."
               if batch.status == BatchStatus.OPEN else "This batch is already decided.",
