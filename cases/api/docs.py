@@ -115,6 +115,14 @@ AMEND_EXAMPLE = OpenApiExample(
 )
 
 
+RESUBMIT_EXAMPLE = OpenApiExample(
+    "Correct a returned LOR's line items and answer the reviewer", request_only=True,
+    value={"line_items": [{"description": "PAC-3 MSE interceptor", "capability": "air-missile-defense", "quantity": 40,
+                           "unit_cost_usd": "1200000.00", "is_mde": True}],
+           "reply": "Quantity reduced to 40 as asked; the launchers are now a separate LOR."},
+)
+
+
 PAGING = {"page", "page_size"}
 
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from ..models import FundingSource, JointRequest, LetterOfRequest, LineItem, RequestType
 from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY
+from ..process.workflow.inputs import RESUBMIT_REPLY
 from .fields import TextField
 
 MAX_PARTICIPANTS = 32
@@ -58,3 +59,7 @@ class LorAmendInput(serializers.Serializer):
     originator_reference = TextField(max_length=60, required=False, allow_blank=True)
     third_party_involvement = TextField(max_length=2000, required=False, allow_blank=True)
     dcs_negotiation = serializers.BooleanField(required=False)
+    line_items = LineItemInput(many=True, min_length=1, max_length=MAX_LINE_ITEMS, required=False,
+                               help_text="The corrected line items: they replace the LOR's, and its totals follow.")
+    reply = TextField(max_length=RESUBMIT_REPLY.max_length, required=False, allow_blank=True,
+                      help_text="Resubmitting a returned LOR only: your answer to the reviewer, kept on the case.")

@@ -108,7 +108,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=LorAmendInput,
         responses={200: CaseDetailSerializer, **docs.READ_ERRORS, 400: docs.VALIDATION_ERROR, 409: docs.CONFLICT},
-        examples=[docs.AMEND_EXAMPLE],
+        examples=[docs.AMEND_EXAMPLE, docs.RESUBMIT_EXAMPLE],
         tags=["cases"],
     )
     @action(detail=True, methods=["post"], url_path="lor")
@@ -118,7 +118,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         data = LorAmendInput(data=request.data)
         data.is_valid(raise_exception=True)
-        amend_lor(case, dict(data.validated_data), actor=request.user)
+        changes = dict(data.validated_data)
+        items = changes.pop("line_items", None)
+        reply = changes.pop("reply", "")
+        amend_lor(case, changes, actor=request.user, reply=reply,
+                  line_items=None if items is None else [dict(item) for item in items])
         return Response(case_representation(case_detail(case.pk, request.user), request.user))
 
     @extend_schema(

@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from ..models import Case, CaseEvent, Decision, ReviewBatch
+from ..models import Case, CaseEvent, Decision, LineItem, ReviewBatch
 from ..shortcuts.prefetch import hold, hold_none
 
 
@@ -25,7 +25,7 @@ def case_detail_queryset():
     return Case.objects.select_related(
         "lor", "loa", "notification__rule", "review_batch", "joint_request", "assurance"
     ).prefetch_related(
-        "line_items",
+        Prefetch("line_items", queryset=LineItem.objects.select_related("capability")),
         Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
     )

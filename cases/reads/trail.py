@@ -51,6 +51,8 @@ def details_of(payload, reviewer):
                 yield f"{label} {value}", reverse("batch", args=[value])
         elif key == "reason":
             yield f"Reason: {value}", None
+        elif key == "reply":
+            yield f"Reply to the reviewer: {value}", None
         elif key == "changed":
             yield from ((change, None) for change in changes(value))
         elif key in ("missing", "tripped"):
@@ -65,7 +67,21 @@ def changes(changed):
         yield f"Changed: {', '.join(humanize(name) for name in changed)}"
         return
     for name, (before, after) in changed.items():
-        yield f"{humanize(name)}: {shown(before, name)} → {shown(after, name)}"
+        if name == "line_items":
+            yield from line_item_changes(before, after)
+        else:
+            yield f"{humanize(name)}: {shown(before, name)} → {shown(after, name)}"
+
+
+def line_item_changes(before, after):
+    """Line items as lines removed and added (a changed quantity is one of each), so a reviewer reads
+    what the purchaser corrected, not two full lists to compare."""
+    removed = [line for line in before if line not in after]
+    added = [line for line in after if line not in before]
+    if removed:
+        yield f"Line items removed: {'; '.join(removed)}"
+    if added:
+        yield f"Line items added: {'; '.join(added)}"
 
 
 def humanize(key):
@@ -81,4 +97,6 @@ def shown(value, field_name=None):
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
     return str(value)

@@ -3,9 +3,10 @@
 A returned case leaves its batch (once resubmitted it joins a new one), but its decision keeps the
 batch it was taken in, so the batch still lists it, with the outcome, reason, reviewer and time.
 """
-from django.db.models import Q
-
+from collections import defaultdict
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 from ..models import Case, CaseEvent, Decision, Verb
 from ..reads.trail import changes
@@ -14,23 +15,32 @@ from .precedents import attach_precedents
 
 @dataclass(frozen=True)
 class Resubmission:
-    """A case that was returned and came back: why it was returned, and what the purchaser changed."""
+    """A case that was returned and came back: why it was returned, what the purchaser changed, and the
+    purchaser's reply to the reviewer."""
 
     returned_at: object
     reason: str
     changes: list
+    reply: str
 
 
 def resubmissions(case_ids):
     """{case id: its latest Resubmission} for those of `case_ids` that were returned and resubmitted."""
-    found, returned = {}, {}
+    events = defaultdict(list)
     for event in CaseEvent.objects.filter(case__in=case_ids, verb__in=[Verb.RETURN, Verb.RESUBMIT]).order_by("at", "id"):
+        events[event.case_id].append(event)
+    return {case_id: found for case_id, its_events in events.items() if (found := latest_resubmission(its_events))}
+
+
+def latest_resubmission(events):
+    """The latest return-and-resubmission among a case's events (in order), or None."""
+    found = returned = None
+    for event in events:
         if event.verb == Verb.RETURN:
-            returned[event.case_id] = event
-        elif event.case_id in returned:
-            back = returned[event.case_id]
-            found[event.case_id] = Resubmission(back.at, back.payload.get("reason", ""),
-                                                list(changes(event.payload.get("changed", {}))))
+            returned = event
+        elif event.verb == Verb.RESUBMIT and returned is not None:
+            found = Resubmission(returned.at, returned.payload.get("reason", ""),
+                                 list(changes(event.payload.get("changed", {}))), event.payload.get("reply", ""))
     return found
 
 

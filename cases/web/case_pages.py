@@ -11,32 +11,40 @@ from django.views.decorators.http import require_POST
 from ..models import EVERY_ROLE, REVIEWERS, Case, Decision, Role
 from ..process import rules, workflow
 from ..process.deadlines import due_dates
-from ..process.services.lor import AMENDMENTS, amend_lor
+from ..process.services.lor import AMENDMENTS, amend_lor, amendment_for
 from ..process.services.notes import add_note
 from ..process.stages import Action
 from ..process.workflow.offers import checklist, offers
 from ..reads.access import role_of
 from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
-from ..reads.search import visible_case_number
+from ..reads.search import CANDIDATES, visible_case_number
 from ..reads.timeline import stage_spans
 from ..reads.trail import trail
+from ..review.record import latest_resubmission
 from .access import roles
 from .exports import csv_response
-from .portal import LorDetailsForm
+from .portal import LineItemForm, LineItemFormSet, LorDetailsForm, item_values, kept_items, show_errors
 
 LIST_PAGE_SIZE = 50
 AMENDING_STEPS = {workflow.RULES[action].step for action in AMENDMENTS}
 
 
 class CaseListPaginator(Paginator):
-    """Cuts the page out of the cases alone, then reads the page's rows with their LOR, LOA and
-    notification. A search orders every match by its rank: joining those to each match before the cut
-    cost twice the search itself (116,000 matches, make bench)."""
+    """Cuts the page's ids out of the cases alone, in the list's order, then reads those rows with their
+    LOR, LOA and notification from `rows`. A search orders its matches by rank: joining those to each
+    match before the cut cost twice the search itself (116,000 matches, make bench), and reading the
+    rows through the searched queryset ran its search a second time."""
+
+    def __init__(self, object_list, per_page, *, rows):
+        super().__init__(object_list, per_page)
+        self.rows = rows
 
     def page(self, number):
         page = super().page(number)
-        page.object_list = self.object_list.filter(pk__in=page.object_list.values("pk"))
+        ids = list(page.object_list.values_list("pk", flat=True))
+        found = self.rows.in_bulk(ids)
+        page.object_list = [found[pk] for pk in ids]
         return page
 
 
@@ -56,8 +64,8 @@ def case_list(request):
     valid = cases.is_valid()
     if valid and (number := visible_case_number(request.user, cases.form.cleaned_data.get("search"))):
         return redirect("case", number)
-    page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE,
+                             rows=cases.queryset).get_page(request.GET.get("page"))
     with rules.memoized():  # the decision due date reads its timer row: once for the page
         for case in page.object_list:
             case.next_due = next(iter(due_dates(case)), None)
@@ -66,6 +74,7 @@ def case_list(request):
     query.pop("page", None)
     return render(request, "cases/list.html", {"filter": cases, "page": page, "query": query.urlencode(),
                                                "search_text": cases.form.cleaned_data.get("search", ""),
+                                               "search_cap": CANDIDATES,
                                                "can_submit": role_of(request.user) == Role.LIAISON})
 
 
@@ -109,12 +118,26 @@ def step_form(rule, data=None):
     return form
 
 
+def amendment_forms(case, data=None):
+    """The amendment the case's stage allows, as forms: the LOR's fields with the rule's own inputs (a
+    returned LOR's reply to the reviewer), and its line items, shown as the purchaser sent them."""
+    rule = amendment_for(case)
+    fields = {spec.name: FIELD_KINDS[spec.kind](spec) for spec in (rule.inputs if rule else ())}
+    form_class = type("AmendmentForm", (LorDetailsForm,), fields)
+    if data is None:
+        form, items = form_class.for_lor(case.lor), LineItemFormSet(prefix="items", initial=LineItemForm.initial_of(case))
+    else:
+        form, items = form_class(data), LineItemFormSet(data, prefix="items")
+    form.rule = rule
+    return form, items
+
+
 def visible_case(request, number):
     return get_object_or_404(case_page_queryset().visible_to(request.user), case_number=number)
 
 
 @roles(*EVERY_ROLE)
-def case_page(request, number, *, failed=None, note_form=None, amend_form=None, status=200):
+def case_page(request, number, *, failed=None, note_form=None, amending=None, status=200):
     """The case, what the user may do with it now, and what stands between it and its next stage.
     `failed`: a step refused just now, as (step, its form, the refusal), shown at its form."""
     case = visible_case(request, number)
@@ -132,13 +155,14 @@ def case_page(request, number, *, failed=None, note_form=None, amend_form=None, 
         "step_forms": forms_shown,
         "blocked": [offer for offer in listed if not offer.allowed],
         "failed": failed,
-        "amend_form": (amend_form or LorDetailsForm.for_lor(case.lor))
-        if any(rule.step in AMENDING_STEPS for rule in allowed) else None,
+        "amending": (amending or amendment_forms(case)) if any(rule.step in AMENDING_STEPS for rule in allowed)
+        else None,
         "is_reviewer": reviewer,
         "notes": case.notes.select_related("author") if reviewer else None,
         "note_form": note_form or NoteForm(),
         "decisions": list(case.decisions.all()),
         "trail": trail(case, request.user),
+        "resubmission": latest_resubmission(case.events.all()),
     }
     return render(request, "cases/case.html", context, status=status)
 
@@ -179,18 +203,20 @@ def case_withdraw(request, number):
 def case_amend(request, number):
     """Supply what the LOR lacked, or correct a returned LOR and resubmit it."""
     case = visible_case(request, number)
-    form = LorDetailsForm(request.POST)
-    if not form.is_valid():
-        return case_page(request, number, amend_form=form, status=400)
+    form, items = amending = amendment_forms(case, request.POST)
+    if not (form.is_valid() and items.is_valid()):
+        return case_page(request, number, amending=amending, status=400)
+    kept = kept_items(items)
+    changes = {name: form.cleaned_data[name] for name in LorDetailsForm.base_fields}
     try:
-        case = amend_lor(case, form.cleaned_data, actor=request.user)
+        case = amend_lor(case, changes, actor=request.user, line_items=item_values(kept),
+                         reply=form.cleaned_data.get("reply", ""))
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-        return case_page(request, number, amend_form=form, status=400)
+        show_errors(error.message_dict, form, kept)
+        return case_page(request, number, amending=amending, status=400)
     except workflow.WorkflowError as refusal:
         form.add_error(None, refusal.message)
-        return case_page(request, number, amend_form=form, status=REFUSAL_STATUS.get(type(refusal), 409))
+        return case_page(request, number, amending=amending, status=REFUSAL_STATUS.get(type(refusal), 409))
     messages.success(request, f"Letter of Request updated: the case is now {case.get_stage_display()}.")
     return redirect("case", number)
 

@@ -36,7 +36,7 @@ class LorDetailsForm(forms.Form):
 
     @classmethod
     def for_lor(cls, lor):
-        return cls(initial={name: getattr(lor, name) for name in cls.base_fields})
+        return cls(initial={name: getattr(lor, name) for name in LorDetailsForm.base_fields})
 
 
 class LorForm(LorDetailsForm):
@@ -54,6 +54,13 @@ class LineItemForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_cost_usd = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Unit cost (USD)")
     is_mde = forms.BooleanField(required=False, label="Major defense equipment")
+    is_design_construction = forms.BooleanField(required=False, label="Design and construction")
+
+    @classmethod
+    def initial_of(cls, case):
+        """The case's line items as the formset's initial rows, so a purchaser corrects what was sent."""
+        return [{name: getattr(item, "capability_id" if name == "capability" else name) for name in cls.base_fields}
+                for item in case.line_items.all()]
 
 
 LineItemFormSet = forms.formset_factory(LineItemForm, extra=0, min_num=1, validate_min=True, max_num=MAX_LINE_ITEMS,
@@ -71,8 +78,7 @@ def submit_lor_page(request):
     form, items = LorForm(request.POST), LineItemFormSet(request.POST, prefix="items")
     if form.is_valid() and items.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items() if name != "submission"}
-        kept = [item_form for item_form in items.forms if item_form.cleaned_data
-                and not item_form.cleaned_data.get("DELETE")]
+        kept = kept_items(items)
         with transaction.atomic():
             record = IdempotencyRecord.objects.claim(request.user, f"lor-form:{form.cleaned_data['submission']}",
                                                      "lor-form")
@@ -82,8 +88,7 @@ def submit_lor_page(request):
                 return redirect("case", case.case_number)
             try:
                 case = submit_lor(submitted_by=request.user, country=country, **fields,
-                                  line_items=[{k: v for k, v in item_form.cleaned_data.items() if k != "DELETE"}
-                                              for item_form in kept])
+                                  line_items=item_values(kept))
             except ValidationError as error:
                 transaction.set_rollback(True)  # a refused form is not remembered: fixed, it files
                 show_errors(error.message_dict, form, kept)
@@ -96,6 +101,16 @@ def submit_lor_page(request):
                 messages.success(request, f"Letter of Request received: case {case.case_number}.")
                 return redirect("case", case.case_number)
     return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=400)
+
+
+def kept_items(items):
+    """The line items' forms the user filled in and did not remove."""
+    return [item_form for item_form in items.forms if item_form.cleaned_data and not item_form.cleaned_data.get("DELETE")]
+
+
+def item_values(item_forms):
+    return [{name: value for name, value in item_form.cleaned_data.items() if name != "DELETE"}
+            for item_form in item_forms]
 
 
 def show_errors(errors, form, item_forms):

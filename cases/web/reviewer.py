@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..models import REVIEWERS, Outcome, ReviewBatch, SavedView
+from ..models import REVIEWERS, Outcome, ReviewBatch, SavedView, Verb
 from ..process import workflow
 from ..process.stages import BatchAction
 from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
@@ -198,8 +198,7 @@ def batch_decide(request, pk):
         status = 400 if refusal.errors else 403 if isinstance(refusal, workflow.NotPermitted) else 409
         return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=status)
     count = len(form.cleaned_data["cases"])
-    verb = {"approve": "approved", "deny": "denied", "return": "returned for information"}[outcome]
-    messages.success(request, f"{count} case{'s' if count != 1 else ''} {verb}.")
+    messages.success(request, f"{count} case{'s' if count != 1 else ''} {Verb(outcome).label.lower()}.")
     return back_to_batch(request, pk)
 
 

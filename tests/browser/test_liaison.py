@@ -1,11 +1,14 @@
 """A liaison submits an LOR with two line items, fixes a zero quantity, finds the case, and is refused
 another country's case."""
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
+from cases.process.stages import Stage
 
-from ..builders import submit
+from ..builders import Builder, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,3 +81,39 @@ def test_a_removed_line_item_stays_removed(page, sign_in, liaison_pl):
     case = Case.objects.get(country="PL")
     expect(page.get_by_text(f"Letter of Request received: case {case.case_number}")).to_be_visible()
     assert sorted(case.line_items.values_list("description", flat=True)) == ["Command launch unit", "Javelin missile"]
+
+
+def test_a_liaison_answers_a_return_from_the_inbox(page, live_server, sign_in, screenshot, reviewer, liaison_de):
+    """The inbox leads to the returned LOR; the liaison corrects a line item, adds one, replies, resubmits;
+    the reviewer's copy of the case shows the reply and what changed."""
+    # Batched on submission (the embedded worker runs after commit), so returned from its batch.
+    case = Builder(reviewer, country="DE").decide(submit(liaison_de, country="DE"), "return", "Say where it is based.")
+    sign_in("li-de")
+    item = page.locator("article.inbox-item", has=page.get_by_role("link", name=case.case_number))
+    expect(item).to_contain_text("Say where it is based.")
+    item.get_by_role("link", name="Resubmit").click()
+    expect(page.get_by_role("heading", name="Correct and resubmit the Letter of Request")).to_be_visible()
+    expect(page.locator("#id_items-0-description")).to_have_value("FGM-148 Javelin")
+    page.locator("#id_items-0-quantity").fill("6")
+    page.get_by_role("button", name="Add a line item").click()
+    page.locator("#id_items-1-description").fill("Command launch unit")
+    page.locator("#id_items-1-capability").select_option("anti-armor")
+    page.locator("#id_items-1-quantity").fill("2")
+    page.locator("#id_items-1-unit_cost_usd").fill("50000")
+    page.get_by_label("Justification").fill("Basing: Grafenwoehr training area.")
+    page.get_by_label("Your reply to the reviewer").fill("Basing added; six missiles and two launch units.")
+    screenshot("resubmit")
+    page.get_by_role("button", name="Resubmit").click()
+    expect(page.get_by_text("Letter of Request updated: the case is now LOR actionable.")).to_be_visible()
+    case.refresh_from_db()
+    assert case.stage in (Stage.LOR_ACTIONABLE, Stage.IN_REVIEW)  # the worker may have batched it already
+    assert case.total_value_usd == Decimal("700000.00")
+    assert sorted(case.line_items.values_list("description", "quantity")) == [("Command launch unit", 2),
+                                                                             ("FGM-148 Javelin", 6)]
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("rev")
+    page.goto(f"{live_server.url}/cases/{case.case_number}/")
+    resubmitted = page.locator("section.resubmitted")
+    expect(resubmitted).to_contain_text("Basing added; six missiles and two launch units.")
+    expect(resubmitted).to_contain_text("Line items removed: 10 × FGM-148 Javelin")
+    expect(resubmitted).to_contain_text("2 × Command launch unit (Anti-armor) at $50,000.00")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, reviewer):
-    cases = {country: submit(reviewer, country=country) for country in ("PL", "DE", "FR")}
+    cases = {country: submit(reviewer, country=country) for country in ("PL", "DE", "FR", "IT")}
     submit(reviewer, country="AT", line_items=[{"description": "MH-60R", "capability": "maritime", "quantity": 2,
                                                  "unit_cost_usd": "40000000"}])
     build_batches()
@@ -50,9 +50,31 @@ def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, review
     page.get_by_role("button", name="Apply decision").click()
     expect(page.get_by_text("1 case denied.")).to_be_visible()
     expect(page.get_by_text("LOA in development")).to_have_count(2)
+    assert Decision.objects.get(case=cases["FR"]).reason == "Release of this technology is not supported."
+
+    page.get_by_label(f"Select {cases['IT'].case_number}").check()
+    page.get_by_role("radio", name="Return").check()
+    page.get_by_label("Reason", exact=True).fill("Give the basing of the launchers.")
+    page.get_by_role("button", name="Apply decision").click()
+    expect(page.get_by_text("1 case returned for information.")).to_be_visible()
     expect(page.get_by_text("Decided", exact=True)).to_be_visible()
     screenshot("decided")
-    assert Decision.objects.get(case=cases["FR"]).reason == "Release of this technology is not supported."
+    # The record stays: every case is still listed, the returned one too, each with its outcome and reason.
+    for country, outcome in (("PL", "Approved"), ("DE", "Approved"), ("FR", "Denied"), ("IT", "Returned")):
+        row = page.locator("tbody tr", has=page.get_by_role("link", name=cases[country].case_number))
+        expect(row).to_contain_text(outcome)
+    expect(page.locator("tbody tr", has=page.get_by_role("link", name=cases["IT"].case_number))).to_contain_text(
+        "Reason: Give the basing of the launchers.")
+
+
+def test_reviewer_searches_a_case_number_and_lands_on_it(page, live_server, sign_in, reviewer):
+    case = submit(reviewer, country="PL")
+    submit(reviewer, country="DE")
+    sign_in("rev")
+    page.get_by_label("Search cases").fill(case.case_number.lower())
+    page.get_by_label("Search cases").press("Enter")
+    expect(page).to_have_url(re.compile(rf"/cases/{case.case_number}/$"))
+    expect(page.get_by_role("heading", name=re.compile(case.case_number))).to_be_visible()
 
 
 def test_metrics_page_renders_its_charts(page, live_server, sign_in, screenshot, reviewer):

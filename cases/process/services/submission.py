@@ -162,8 +162,6 @@ def validate_lor(
     errors.update(lor_field_errors({"request_type": request_type, "funding_source": funding_source,
                                     "desired_delivery_date": desired_delivery_date}, today=today))
     items = line_items_from(line_items, errors)
-    if not errors and totals_of(items).total > MAX_TOTAL:
-        errors["line_items"] = ["The total value of the line items is too large."]
     if errors:
         raise ValidationError(errors)
     return country_obj, agency, items
@@ -203,6 +201,8 @@ def lor_field_errors(fields, *, today):
 
 
 def line_items_from(raw_items, errors):
+    """LineItems (unsaved) from the purchaser's raw items; what is wrong lands in `errors` under
+    `line_items.<index>.<field>`, or `line_items` for the list as a whole."""
     if not raw_items:
         errors["line_items"] = ["At least one line item is required."]
         return []
@@ -246,6 +246,8 @@ def line_items_from(raw_items, errors):
                 is_design_construction=bool(raw.get("is_design_construction", False)),
             )
         )
+    if not any(key.startswith("line_items") for key in errors) and totals_of(items).total > MAX_TOTAL:
+        errors["line_items"] = ["The total value of the line items is too large."]
     return items
 
 

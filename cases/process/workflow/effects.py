@@ -13,6 +13,7 @@ from ...models import (
     CongressionalNotification,
     Decision,
     LetterOfOfferAndAcceptance,
+    LineItem,
     Outcome,
     RequestType,
     RetransferAssurance,
@@ -21,6 +22,7 @@ from ...models import (
 from .. import bulk, rules
 from ..deadlines import STALLING, first_passed_stall
 from ..lor_checks import check_lor
+from ..totals import totals_of
 
 
 def record_decision(outcome):
@@ -157,7 +159,9 @@ def request_loa(case, ctx):
 
 
 def amend_lor(case, ctx):
-    """Apply the purchaser's changes (validated by the service) to the LOR and run its checks again."""
+    """Apply the purchaser's changes (validated by the service) to the LOR, and its corrected line items
+    when it sent them, then run the LOR's checks again. The payload keeps what changed, before and after,
+    and the purchaser's reply to the reviewer."""
     lor, changes = case.lor, ctx.inputs["changes"]
     changed = {name: [getattr(lor, name), value] for name, value in sorted(changes.items())
                if getattr(lor, name) != value}  # before and after: the trail shows what the purchaser changed
@@ -165,7 +169,37 @@ def amend_lor(case, ctx):
         setattr(lor, name, value)
     check_lor(lor, at=ctx.at)
     lor.save(update_fields=[*changes, "checks", "missing", "completed_at"])
-    return {"changed": changed}
+    if (items := ctx.inputs.get("line_items")) is not None:
+        before = [item_line(item) for item in case.line_items.select_related("capability")]
+        after = [item_line(item) for item in items]
+        if before != after:
+            replace_line_items(case, items)
+            changed["line_items"] = [before, after]
+    payload = {"changed": changed}
+    if reply := ctx.inputs.get("reply"):
+        payload["reply"] = reply
+    return payload
+
+
+def item_line(item):
+    """A line item as the trail shows it: quantity, description, capability, unit cost and flags."""
+    flags = "".join([", MDE" if item.is_mde else "", ", design and construction" if item.is_design_construction
+                     else ""])
+    return f"{item.quantity:,} × {item.description} ({item.capability.name}{flags}) at ${item.unit_cost_usd:,.2f}"
+
+
+def replace_line_items(case, items):
+    """The corrected line items in place of the old ones, and the case's totals derived from them again."""
+    case.line_items.all().delete()
+    for item in items:
+        item.case = case
+    LineItem.objects.bulk_create(items)
+    totals = totals_of(items)
+    case.primary_capability = totals.primary_capability
+    case.total_value_usd, case.mde_value_usd = totals.total, totals.mde
+    case.design_construction_value_usd = totals.design_construction
+    case.save(update_fields=["primary_capability", "total_value_usd", "mde_value_usd",
+                             "design_construction_value_usd"])
 
 
 def record_missing(case, ctx):

@@ -46,6 +46,9 @@ ASSURANCE_REFERENCE = Input("reference", "Document reference", "text", max_lengt
                             required="Give the assurance's document reference.",
                             help="retransfer-assurance: the reference of the signed assurance.")
 
+RESUBMIT_REPLY = Input("reply", "Your reply to the reviewer", "text", max_length=2000,
+                       help="resubmit: what the purchaser changed or answers to the return; kept on the case.")
+
 
 BATCH_MEMO = Input("memo", "Batch memo", "text", required="Write the memo: the reasoning that holds for the whole batch.",
                    help="The reasons that hold for every case of the batch; reviewers see it on each case.")

@@ -71,7 +71,7 @@ RULES = {rule.action: rule for rule in (
     Rule(Action.SUPPLY_LOR, frozenset({Stage.LOR_RECEIVED}), PURCHASER, effect=effects.amend_lor, step="supply-lor",
          path="lor/"),
     Rule(Action.RESUBMIT, frozenset({Stage.LOR_RETURNED}), PURCHASER, Stage.LOR_RECEIVED, effect=effects.amend_lor,
-         step="resubmit", path="lor/"),
+         inputs=(i.RESUBMIT_REPLY,), step="resubmit", path="lor/"),
     Rule(Action.APPROVE_TSFD, BEFORE_PRICING, REVIEWERS, when=(c.tsfd_required,), guards=(c.tsfd_not_yet_approved,),
          effect=effects.approve_tsfd, step="tsfd-approval"),
     # Combined review: batching moves actionable cases in (cases.review.batching), reviewers decide them.
