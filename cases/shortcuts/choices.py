@@ -34,3 +34,27 @@ class FilterReferenceChoiceField(filter_fields.ModelChoiceField):
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = FilterReferenceChoiceField
+
+
+class SharedChoicesFormSet(forms.BaseFormSet):
+    """A formset whose rows list their reference choices from one read each, not one read per row:
+    a form with twenty line items would otherwise read the capabilities twenty-one times."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shared_choices = {}
+
+    def _construct_form(self, i, **kwargs):
+        return self.share_choices(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        return self.share_choices(super().empty_form)
+
+    def share_choices(self, form):
+        for name, field in form.fields.items():
+            if isinstance(field, ReferenceChoiceField):
+                if name not in self.shared_choices:
+                    self.shared_choices[name] = list(field.choices)
+                field.choices = self.shared_choices[name]
+        return form

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from ..models import REVIEWERS, Case, JointRequest, Role
 from ..process.stages import Stage
+from ..reads.access import role_of
 from .access import roles
 
 # Where a nation's case counts as done with the offer, for the progress of the whole request.
@@ -34,7 +35,8 @@ def joint_requests(request):
     """The joint requests NSPA filed, each with its nations' cases, values and progress."""
     page = Paginator(nations_of(JointRequest.objects.visible_to(request.user)), 25).get_page(request.GET.get("page"))
     return render(request, "nspa/joint_requests.html",
-                  {"page": page, "joints": [with_progress(joint) for joint in page.object_list]})
+                  {"page": page, "joints": [with_progress(joint) for joint in page.object_list],
+                   "can_file": role_of(request.user) == Role.NSPA})
 
 
 @roles(Role.NSPA, *REVIEWERS)

@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
 from ..process.workflow import WorkflowError
-from ..shortcuts.choices import ReferenceChoiceField
+from ..shortcuts.choices import ReferenceChoiceField, SharedChoicesFormSet
 from .access import roles
 
 
@@ -63,7 +63,7 @@ class LineItemForm(forms.Form):
                 for item in case.line_items.all()]
 
 
-LineItemFormSet = forms.formset_factory(LineItemForm, extra=0, min_num=1, validate_min=True, max_num=MAX_LINE_ITEMS,
+LineItemFormSet = forms.formset_factory(LineItemForm, formset=SharedChoicesFormSet, extra=0, min_num=1, validate_min=True, max_num=MAX_LINE_ITEMS,
                                         validate_max=True, can_delete=True)
 
 

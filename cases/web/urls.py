@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models.case import CASE_NUMBER
-from . import case_pages, home, inbox, metrics, nspa, portal, reviewer, saved_views
+from . import case_pages, home, inbox, joint_form, metrics, nspa, portal, reviewer, saved_views
 
 
 class CaseNumber:
@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/<case:number>/lor/", case_pages.case_amend, name="case-amend"),
     path("inbox/", require_safe(inbox.inbox), name="inbox"),
     path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
+    path("nspa/new/", joint_form.file_joint_request_page, name="joint-request-new"),
     path("nspa/<uuid:reference>/", require_safe(nspa.joint_request), name="joint-request"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),

@@ -8,7 +8,7 @@ from cases.process.stages import Stage
 from cases.review.batching import build_batches
 from cases.review.services import decide_batch, start_batch
 
-from ..builders import Builder, purchaser_of, submit
+from ..builders import Builder, nspa_staff, purchaser_of, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,4 +37,11 @@ def test_no_page_scrolls_sideways_on_a_phone(page, live_server, sign_in, reviewe
     page.context.clear_cookies()
     sign_in(liaison.username)
     for path in ("/inbox/", "/cases/new/", f"/cases/{cases['PL'].case_number}/"):
+        assert overflow(page, live_server.url + path) <= 0, path
+    page.context.clear_cookies()
+    nspa = nspa_staff()
+    nspa.set_password("test-pass-2026")
+    nspa.save()
+    sign_in(nspa.username)
+    for path in ("/nspa/", "/nspa/new/", f"/nspa/{joint.reference}/"):
         assert overflow(page, live_server.url + path) <= 0, path
