@@ -63,6 +63,7 @@ SERVED = {
     "cases/<case:number>/lor/": ("/cases/{pl}/lor/", NOBODY),
     "inbox/": ("/inbox/", {"liaison_pl"}),
     "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
+    "nspa/new/": ("/nspa/new/", {"nspa"}),
     "nspa/<uuid:reference>/": ("/nspa/{joint}/", REVIEWERS | {"nspa"}),
     "metrics/": ("/metrics/", REVIEWERS),
     "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),
