@@ -121,3 +121,18 @@ def test_the_memo_form_on_the_batch_page(client, batch, reviewer):
     assert client.post(f"/batches/{batch.pk}/memo/", {"memo": "Basing differs; all approvable."}).status_code == 302
     page = client.get(f"/batches/{batch.pk}/").content.decode()
     assert "Basing differs; all approvable." in page and "Save the memo" not in page
+
+
+def test_the_batch_page_refuses_with_a_status_that_says_why(client, batch, reviewer, colleague):
+    """A refused start, hand-over or memo shows the batch page again with the rule book's reason, as 4xx."""
+    start_batch(batch, reviewer=reviewer)
+    client.force_login(colleague)
+    taken = client.post(f"/batches/{batch.pk}/start/")
+    assert taken.status_code == 409 and "Batch" in taken.content.decode()
+    assert client.post(f"/batches/{batch.pk}/assign/", {"reviewer": "amy"}).status_code == 409  # not colleague's
+    client.force_login(reviewer)
+    nobody = client.post(f"/batches/{batch.pk}/assign/", {"reviewer": "no-such-user"})
+    assert nobody.status_code == 400 and ReviewBatch.objects.get().assigned_reviewer == reviewer
+    blank = client.post(f"/batches/{batch.pk}/memo/", {"memo": ""})
+    assert blank.status_code == 400 and 'id="id_memo-error"' in blank.content.decode()
+    assert ReviewBatch.objects.get().memo == ""

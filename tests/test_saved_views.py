@@ -35,12 +35,14 @@ def test_a_shared_view_is_every_reviewers_but_only_its_owners_to_delete(client, 
 
 def test_a_view_holds_only_what_the_queue_accepts(client, reviewer, liaison_pl):
     client.force_login(reviewer)
-    for body in ({"name": "Bad", "query": "status=nope"}, {"name": "  ", "query": "status=open"}):
-        assert client.post("/views/", body).status_code == 302
+    for body, message in (({"name": "Bad", "query": "status=nope"}, "These filters are not ones the queue accepts."),
+                          ({"name": "  ", "query": "status=open"}, "This field is required.")):
+        refused = client.post("/views/", body)
+        assert refused.status_code == 400 and message in refused.content.decode()
     assert not SavedView.objects.exists()
     client.post("/views/", {"name": "Open", "query": "status=open"})
-    again = client.post("/views/", {"name": "Open", "query": "status=decided"}, follow=True)
-    assert "You already have a view called Open." in again.content.decode()
+    again = client.post("/views/", {"name": "Open", "query": "status=decided"})
+    assert again.status_code == 409 and "You already have a view called Open." in again.content.decode()
     assert SavedView.objects.get().query == "status=open"
     client.force_login(liaison_pl)
     assert client.post("/views/", {"name": "Mine", "query": ""}).status_code == 403

@@ -60,19 +60,23 @@ class QueueFilter(BatchFilter):
 
 @roles(*REVIEWERS)
 def dashboard(request):
-    queue = QueueFilter(request.GET, queryset=batch_queue(request.user).order_by("-created_at", "-id"),
-                        request=request)
+    return queue_page(request, request.GET)
+
+
+def queue_page(request, params, status=None):
+    """The queue filtered by `params`; `status` for a page shown after a refused form."""
+    queue = QueueFilter(params, queryset=batch_queue(request.user).order_by("-created_at", "-id"), request=request)
     page = Paginator(queue.qs if queue.is_valid() else ReviewBatch.objects.none(), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        params.get("page")
     )
     batches = attach_case_facts(page.object_list)
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
     context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode(),
                "saved_views": SavedView.objects.usable_by(request.user).select_related("owner")}
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "reviewer/_queue.html" if partial else "reviewer/dashboard.html", context,
-                  status=200 if queue.is_valid() else 400)
+                  status=status or (200 if queue.is_valid() else 400))
 
 
 class DecisionForm(forms.Form):
@@ -111,7 +115,7 @@ def reviewers_but(holder):
             .exclude(pk=getattr(holder, "pk", None)).order_by("username"))
 
 
-def batch_context(request, pk, form=None):
+def batch_context(request, pk, form=None, memo_form=None):
     batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
@@ -121,7 +125,7 @@ def batch_context(request, pk, form=None):
     return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
             "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
             "reviewers": reviewers_but(batch.assigned_reviewer) if BatchAction.ASSIGN in allowed else None,
-            "memo_form": MemoForm() if BatchAction.WRITE_MEMO in allowed else None,
+            "memo_form": (memo_form or MemoForm()) if BatchAction.WRITE_MEMO in allowed else None,
             "decided_here": sum(1 for case in cases if case.decided_here), "left": sum(c.left_batch for c in cases),
             "queue_query": request.GET.urlencode(), "previous": previous, "next": following}
 
@@ -144,10 +148,20 @@ def batch_start(request, pk):
     batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
     try:
         start_batch(batch, reviewer=request.user)
-        messages.success(request, "You have taken this batch; its membership is now frozen.")
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
+    except workflow.WorkflowError as refusal:
+        return refused(request, pk, refusal, refusal.message)
+    messages.success(request, "You have taken this batch; its membership is now frozen.")
     return back_to_batch(request, pk)
+
+
+def refused(request, pk, refusal, text):
+    """The batch page again, with the rule book's reason and the status that says why."""
+    messages.error(request, text)
+    return render(request, "reviewer/batch.html", batch_context(request, pk), status=refusal_status(refusal))
+
+
+def refusal_status(refusal):
+    return 400 if refusal.errors else 403 if isinstance(refusal, workflow.NotPermitted) else 409
 
 
 @require_POST
@@ -156,9 +170,9 @@ def batch_assign(request, pk):
     batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
     try:
         batch = assign_batch(batch, request.POST.get("reviewer", ""), by=request.user)
-        messages.success(request, f"The batch is now {batch.assigned_reviewer.username}'s.")
-    except workflow.WorkflowError as error:
-        messages.error(request, " ".join([error.message, *(error.errors or {}).get("reviewer", [])]))
+    except workflow.WorkflowError as refusal:
+        return refused(request, pk, refusal, " ".join([refusal.message, *(refusal.errors or {}).get("reviewer", [])]))
+    messages.success(request, f"The batch is now {batch.assigned_reviewer.username}'s.")
     return back_to_batch(request, pk)
 
 
@@ -172,13 +186,13 @@ class MemoForm(forms.Form):
 def batch_memo(request, pk):
     batch = get_object_or_404(ReviewBatch.objects.visible_to(request.user), pk=pk)
     form = MemoForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reviewer/batch.html", batch_context(request, pk, memo_form=form), status=400)
     try:
-        if not form.is_valid():
-            raise workflow.GuardFailed(" ".join(form.errors["memo"]))
         write_memo(batch, form.cleaned_data["memo"], by=request.user)
-        messages.success(request, "The batch memo is written; reviewers see it on each case.")
-    except workflow.WorkflowError as error:
-        messages.error(request, " ".join([error.message, *(error.errors or {}).get("memo", [])]))
+    except workflow.WorkflowError as refusal:
+        return refused(request, pk, refusal, " ".join([refusal.message, *(refusal.errors or {}).get("memo", [])]))
+    messages.success(request, "The batch memo is written; reviewers see it on each case.")
     return back_to_batch(request, pk)
 
 
@@ -195,8 +209,8 @@ def batch_decide(request, pk):
                                         for case in form.cleaned_data["cases"]], reviewer=request.user)
     except workflow.WorkflowError as refusal:
         show_refusal(form, refusal)
-        status = 400 if refusal.errors else 403 if isinstance(refusal, workflow.NotPermitted) else 409
-        return render(request, "reviewer/batch.html", batch_context(request, pk, form=form), status=status)
+        return render(request, "reviewer/batch.html", batch_context(request, pk, form=form),
+                      status=refusal_status(refusal))
     count = len(form.cleaned_data["cases"])
     messages.success(request, f"{count} case{'s' if count != 1 else ''} {Verb(outcome).label.lower()}.")
     return back_to_batch(request, pk)

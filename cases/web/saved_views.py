@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import REVIEWERS, ReviewBatch, SavedView
 from .access import roles
-from .reviewer import QueueFilter
+from .reviewer import QueueFilter, queue_page
 
 
 class SavedViewForm(forms.ModelForm):
@@ -20,12 +20,6 @@ class SavedViewForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Name the view.")
-        return name
 
     def clean_query(self):
         query = QueryDict(self.cleaned_data["query"], mutable=True)
@@ -45,11 +39,11 @@ def save_view(request):
                 view = form.save()
         except IntegrityError:
             messages.error(request, f"You already have a view called {form.cleaned_data['name']}.")
-            return redirect_to_queue(form.cleaned_data["query"])
+            return queue_page(request, QueryDict(form.cleaned_data["query"]), status=409)
         messages.success(request, f"Saved the view {view.name}{' for every reviewer' if view.shared else ''}.")
         return redirect_to_queue(view.query)
     messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-    return redirect_to_queue(request.POST.get("query", ""))
+    return queue_page(request, QueryDict(), status=400)
 
 
 @require_POST
