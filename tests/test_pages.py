@@ -1,6 +1,7 @@
 """The server-rendered pages: who may open what, the forms, the exports, and bounded queries."""
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from cases.process.stages import Stage
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
 
-from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, submit
+from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, nspa_staff, purchaser_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +230,24 @@ def test_a_red_row_is_a_batch_under_review_with_a_stalled_case(signed_in, review
     assert [batch.pk for batch in client.get("/?stalled=on").context["batches"]] == [batch_of[late]]
     page = client.get("/").content.decode()
     assert page.count('class="overdue"') == 1 and "1 stalled" in page
+
+
+def test_the_joint_request_list_query_count_does_not_grow(signed_in, reviewer, django_assert_max_num_queries):
+    for lead, other in (("LT", "LV"), ("PL", "DE"), ("NL", "BE"), ("FR", "IT")):
+        Builder(reviewer, lead_nation=lead, country=other).build(Stage.LOR_ACTIONABLE)
+    client = signed_in(nspa_staff())
+    # session, user with profile, count, page, nations with their batches and assurances
+    with django_assert_max_num_queries(6):
+        page = client.get("/nspa/").content.decode()
+    assert page.count('href="/nspa/') >= 4
+
+
+@pytest.mark.parametrize("items", [1, 12])
+def test_a_returned_case_page_with_its_line_item_forms_is_bounded(signed_in, reviewer, items,
+                                                                django_assert_max_num_queries):
+    """The correction form lists every line item with its capability choices: one read of them, not one a row."""
+    case = Builder(reviewer).decide(submit(purchaser_of("DE"), line_items=SMALL_ITEMS * items), "return", "Basing?")
+    client = signed_in(purchaser_of("DE"))
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/cases/{case.case_number}/").content.decode()
+    assert len(re.findall(r'name="items-\d+-description"', page)) == items
