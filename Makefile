@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CASES ?= 300
 
-.PHONY: venv run test migrate seed check clean bench
+.PHONY: venv run test migrate seed check clean bench screenshots
 
 venv: $(BIN)/.installed
 
@@ -46,3 +46,7 @@ clean:
 # Both parts always run (the load part needs the database the batching part builds); fails if either misses.
 bench: venv
 	status=0; $(BIN)/python -m tests.bench.batching || status=1; $(BIN)/python -m tests.bench.load || status=1; exit $$status
+
+# README's screenshots from the demo: run `make run` in another terminal first.
+screenshots: venv
+	$(BIN)/python -m tests.browser.readme_screenshots
