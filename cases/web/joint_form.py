@@ -4,19 +4,17 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from bins.models import Country
 
-from ..models import IdempotencyRecord, JointRequest, Role
+from ..models import JointRequest, Role
 from ..process.services.joint_requests import file_joint_request
 from ..process.services.submission import MAX_LINE_ITEMS
-from ..process.workflow import WorkflowError
 from ..shortcuts.choices import ReferenceChoiceField, SharedChoicesFormSet
 from .access import roles
+from .filing import file_once
 from .portal import LineItemForm, LorForm, item_values, kept_items
 
 
@@ -74,6 +72,11 @@ def show_errors(errors, form, rows_of):
             form.add_error(name if name in form.fields else None, problems)
 
 
+def to_joint(request, joint, level, message):
+    messages.add_message(request, level, message)
+    return redirect("joint-request", joint.reference)
+
+
 @roles(Role.NSPA)
 def file_joint_request_page(request):
     if request.method != "POST":
@@ -85,25 +88,15 @@ def file_joint_request_page(request):
         fields = {name: value for name, value in form.cleaned_data.items() if name != "submission"}
         lead = fields.pop("lead_nation")
         participants, rows_of = participants_of(kept_items(items))
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.claim(request.user, f"joint-form:{form.cleaned_data['submission']}",
-                                                     "joint-form")
-            if record.status_code is not None:
-                joint = JointRequest.objects.visible_to(request.user).get(pk=record.response["joint_request"])
-                messages.info(request, "This joint request was already filed.")
-                return redirect("joint-request", joint.reference)
-            try:
-                joint = file_joint_request(filed_by=request.user, lead_nation=lead.pk if lead else None,
-                                           participants=participants, **fields)
-            except ValidationError as error:
-                transaction.set_rollback(True)  # a refused form is not remembered: fixed, it files
-                show_errors(error.message_dict, form, rows_of)
-            except WorkflowError as error:
-                transaction.set_rollback(True)
-                form.add_error(None, error.message)
-            else:
-                record.status_code, record.response = 201, {"joint_request": joint.pk}
-                record.save(update_fields=["status_code", "response"])
-                messages.success(request, f"Joint request filed: {len(participants)} nations, one case each.")
-                return redirect("joint-request", joint.reference)
+        response = file_once(
+            request, form, "joint-form",
+            file=lambda: file_joint_request(filed_by=request.user, lead_nation=lead.pk if lead else None,
+                                            participants=participants, **fields),
+            done=lambda joint: to_joint(request, joint, messages.SUCCESS,
+                                        f"Joint request filed: {len(participants)} nations, one case each."),
+            already=lambda pk: to_joint(request, JointRequest.objects.visible_to(request.user).get(pk=pk),
+                                        messages.INFO, "This joint request was already filed."),
+            refused=lambda errors: show_errors(errors, form, rows_of))
+        if response:
+            return response
     return render(request, "nspa/joint_request_form.html", {"form": form, "items": items}, status=400)

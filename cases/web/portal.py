@@ -3,8 +3,6 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from bins.models import Capability
@@ -12,15 +10,14 @@ from bins.models import Capability
 from ..models import (
     Case,
     FundingSource,
-    IdempotencyRecord,
     ImplementingAgency,
     RequestType,
     Role,
 )
 from ..process.services.submission import MAX_LINE_ITEMS, MAX_QUANTITY, submit_lor
-from ..process.workflow import WorkflowError
 from ..shortcuts.choices import ReferenceChoiceField, SharedChoicesFormSet
 from .access import roles
+from .filing import file_once
 
 
 class LorDetailsForm(forms.Form):
@@ -79,28 +76,21 @@ def submit_lor_page(request):
     if form.is_valid() and items.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items() if name != "submission"}
         kept = kept_items(items)
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.claim(request.user, f"lor-form:{form.cleaned_data['submission']}",
-                                                     "lor-form")
-            if record.status_code is not None:
-                case = Case.objects.visible_to(request.user).get(pk=record.response["case"])
-                messages.info(request, f"This Letter of Request was already received: case {case.case_number}.")
-                return redirect("case", case.case_number)
-            try:
-                case = submit_lor(submitted_by=request.user, country=country, **fields,
-                                  line_items=item_values(kept))
-            except ValidationError as error:
-                transaction.set_rollback(True)  # a refused form is not remembered: fixed, it files
-                show_errors(error.message_dict, form, kept)
-            except WorkflowError as error:
-                transaction.set_rollback(True)
-                form.add_error(None, error.message)
-            else:
-                record.status_code, record.response = 201, {"case": case.pk}
-                record.save(update_fields=["status_code", "response"])
-                messages.success(request, f"Letter of Request received: case {case.case_number}.")
-                return redirect("case", case.case_number)
+        response = file_once(
+            request, form, "lor-form",
+            file=lambda: submit_lor(submitted_by=request.user, country=country, **fields, line_items=item_values(kept)),
+            done=lambda case: to_case(request, case, messages.SUCCESS, "Letter of Request received: case {}."),
+            already=lambda pk: to_case(request, Case.objects.visible_to(request.user).get(pk=pk), messages.INFO,
+                                       "This Letter of Request was already received: case {}."),
+            refused=lambda errors: show_errors(errors, form, kept))
+        if response:
+            return response
     return render(request, "portal/lor_form.html", {"form": form, "items": items, "country": country}, status=400)
+
+
+def to_case(request, case, level, message):
+    messages.add_message(request, level, message.format(case.case_number))
+    return redirect("case", case.case_number)
 
 
 def kept_items(items):
