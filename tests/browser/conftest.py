@@ -53,3 +53,13 @@ def no_content_security_policy_violations(page):
     page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     yield
     assert refused == []
+
+
+def fill_item(page, index, description, quantity, unit_cost, capability="anti-armor", nation=None):
+    """Fill line item `index` of the LOR form (and its nation, on NSPA's joint request form)."""
+    if nation:
+        page.locator(f"#id_items-{index}-nation").select_option(nation)
+    page.locator(f"#id_items-{index}-description").fill(description)
+    page.locator(f"#id_items-{index}-capability").select_option(capability)
+    page.locator(f"#id_items-{index}-quantity").fill(quantity)
+    page.locator(f"#id_items-{index}-unit_cost_usd").fill(unit_cost)

@@ -9,6 +9,7 @@ from cases.models import Case
 from cases.process.stages import Stage
 
 from ..builders import Builder, submit
+from .conftest import fill_item
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,15 +24,9 @@ def test_liaison_submits_an_lor(page, live_server, sign_in, screenshot, liaison_
     page.get_by_label("Funding source").select_option("national_funds")
     page.get_by_label("Desired delivery date").fill("2029-06-30")
     page.get_by_label("Justification").fill("Replace anti-armor stocks.")
-    page.locator("#id_items-0-description").fill("FGM-148 Javelin missile")
-    page.locator("#id_items-0-capability").select_option("anti-armor")
-    page.locator("#id_items-0-quantity").fill("0")
-    page.locator("#id_items-0-unit_cost_usd").fill("200000")
+    fill_item(page, 0, "FGM-148 Javelin missile", "0", "200000")
     page.get_by_role("button", name="Add a line item").click()
-    page.locator("#id_items-1-description").fill("Command launch unit")
-    page.locator("#id_items-1-capability").select_option("anti-armor")
-    page.locator("#id_items-1-quantity").fill("4")
-    page.locator("#id_items-1-unit_cost_usd").fill("150000")
+    fill_item(page, 1, "Command launch unit", "4", "150000")
     page.get_by_role("button", name="Submit the Letter of Request").click()
 
     error = page.locator("#id_items-0-quantity-error")
@@ -65,10 +60,7 @@ def test_a_removed_line_item_stays_removed(page, sign_in, liaison_pl):
                                                       ("Command launch unit", "4")]):
         if index:
             page.get_by_role("button", name="Add a line item").click()
-        page.locator(f"#id_items-{index}-description").fill(description)
-        page.locator(f"#id_items-{index}-capability").select_option("anti-armor")
-        page.locator(f"#id_items-{index}-quantity").fill(quantity)
-        page.locator(f"#id_items-{index}-unit_cost_usd").fill("100000")
+        fill_item(page, index, description, quantity, "100000")
     page.locator("[data-line-item]").nth(1).get_by_role("button", name="Remove").click()
     expect(page.locator("#id_items-1-description")).to_be_hidden()
     page.get_by_role("button", name="Submit the Letter of Request").click()  # no title: refused
@@ -96,10 +88,7 @@ def test_a_liaison_answers_a_return_from_the_inbox(page, live_server, sign_in, s
     expect(page.locator("#id_items-0-description")).to_have_value("FGM-148 Javelin")
     page.locator("#id_items-0-quantity").fill("6")
     page.get_by_role("button", name="Add a line item").click()
-    page.locator("#id_items-1-description").fill("Command launch unit")
-    page.locator("#id_items-1-capability").select_option("anti-armor")
-    page.locator("#id_items-1-quantity").fill("2")
-    page.locator("#id_items-1-unit_cost_usd").fill("50000")
+    fill_item(page, 1, "Command launch unit", "2", "50000")
     page.get_by_label("Justification").fill("Basing: Grafenwoehr training area.")
     page.get_by_label("Your reply to the reviewer").fill("Basing added; six missiles and two launch units.")
     screenshot("resubmit")

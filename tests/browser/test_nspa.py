@@ -4,6 +4,8 @@ from playwright.sync_api import expect
 
 from cases.models import JointRequest
 
+from .conftest import fill_item
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -18,11 +20,8 @@ def test_nspa_files_a_joint_request(page, sign_in, screenshot, nspa_user):
     for index, (nation, quantity) in enumerate([("PL", "40"), ("DE", "20"), ("PL", "4")]):
         if index > 1:
             page.get_by_role("button", name="Add a line item").click()
-        page.locator(f"#id_items-{index}-nation").select_option(nation)
-        page.locator(f"#id_items-{index}-description").fill("FGM-148 Javelin" if index < 2 else "Command launch unit")
-        page.locator(f"#id_items-{index}-capability").select_option("anti-armor")
-        page.locator(f"#id_items-{index}-quantity").fill(quantity)
-        page.locator(f"#id_items-{index}-unit_cost_usd").fill("100000")
+        fill_item(page, index, "FGM-148 Javelin" if index < 2 else "Command launch unit", quantity, "100000",
+                  nation=nation)
     screenshot("form")
     page.get_by_role("button", name="File the joint request").click()
     expect(page.get_by_text("Joint request filed: 2 nations, one case each.")).to_be_visible()
