@@ -95,6 +95,30 @@ def test_the_list_pages_through_the_ranked_order(signed_in, reviewer, monkeypatc
     assert rows == newest_first
 
 
+def test_a_broad_search_ranks_its_newest_matches_and_says_so(signed_in, api, reviewer, monkeypatch):
+    """Past the cap, the oldest matches are left out (the best-ranked old one too) and the page says so."""
+    monkeypatch.setattr("cases.reads.search.CANDIDATES", 2)
+    old_title = submit(reviewer, at=T0.replace(day=1), title="Stinger lot")
+    newer = [submit(reviewer, at=T0.replace(day=2 + index), justification="Stinger spares.") for index in range(2)]
+    assert listed(api(reviewer).get("/api/v1/cases/", {"search": "stinger"})) == [
+        case.case_number for case in reversed(newer)]
+    page = signed_in(reviewer).get("/cases/", {"search": "stinger"}).content.decode()
+    assert "the newest 2 matches" in page and old_title.case_number not in page
+    monkeypatch.setattr("cases.reads.search.CANDIDATES", 4)
+    page = signed_in(reviewer).get("/cases/", {"search": "stinger"}).content.decode()
+    assert "the newest" not in page and old_title.case_number in page
+
+
+def test_the_cap_counts_what_the_other_filters_leave(api, reviewer, monkeypatch):
+    """The newest match overall is Polish; a German search filtered to Germany still finds its case."""
+    monkeypatch.setattr("cases.reads.search.CANDIDATES", 1)
+    german = submit(reviewer, country="DE", at=T0.replace(day=1), title="Stinger lot")
+    submit(reviewer, country="PL", at=T0.replace(day=2), title="Stinger lot")
+    for ordering in ("", "-created"):
+        found = api(reviewer).get("/api/v1/cases/", {"search": "stinger", "country": "DE", "ordering": ordering})
+        assert listed(found) == [german.case_number]
+
+
 @pytest.mark.parametrize("text", ["Harpoon", "coastal battery", "Kiel", "launcher", "naval strike", "Germany",
                                   "DE-B"], ids=["title", "title words", "justification", "line item",
                                                 "line item words", "country", "purchaser and agency"])
@@ -241,9 +265,10 @@ def test_a_case_is_read_without_its_vector(postgres, reviewer):
 def test_the_search_reads_the_gin_index(postgres, reviewer):
     """With sequential scans priced out, the plan of a search uses the index: it exists and it fits."""
     submit(reviewer, title="Harpoon coastal battery")
-    from cases.reads.search import search
+    from cases.reads.search import matched
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = search(Case.objects.all(), "harpoon").explain()
+    matches, _ = matched(Case.objects.all(), "harpoon")
+    plan = matches.order_by().explain()
     assert "case_search_idx" in plan

@@ -13,7 +13,7 @@ from bins.models import Bin, Capability, Country, Region
 from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..process.stages import Stage
 from ..shortcuts.choices import FilterReferenceChoiceField, ReferenceChoiceFilter
-from .search import MAX_LENGTH, search
+from .search import CANDIDATES, MAX_LENGTH, search
 
 NO_MATCH = object()  # a well-formed value that names nothing there is, or nothing the user may see
 NAMES_NOTHING = {"invalid_choice", "null_characters_not_allowed"}  # a slug with a NUL in it is nobody's
@@ -71,12 +71,19 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
 
 class ScopedFilterSet(django_filters.FilterSet):
     """Filters narrow what `visible_to` already allows; they never widen it, and a value naming nothing
-    the user may see matches nothing."""
+    the user may see matches nothing. Filters run in the order declared, but those named in
+    `applied_last`, which run after the others in that order."""
+
+    applied_last = ()
 
     def filter_queryset(self, queryset):
-        if any(value is NO_MATCH for value in self.form.cleaned_data.values()):
+        values = self.form.cleaned_data
+        if any(value is NO_MATCH for value in values.values()):
             return queryset.none()
-        return super().filter_queryset(queryset)
+        names = [name for name in values if name not in self.applied_last] + list(self.applied_last)
+        for name in names:
+            queryset = self.filters[name].filter(queryset, values[name])
+        return queryset
 
 
 def visible_joint_requests(request):
@@ -103,7 +110,8 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 SEARCH_SCHEMA = {
     "type": "string", "maxLength": MAX_LENGTH, "pattern": "^[^\\x00]*$",
     "description": "Words or a case number, looked for in the case number, title, country name, line items and "
-                   "LOR justification; best match first unless `ordering` is given.",
+                   f"LOR justification; best match first unless `ordering` is given. At most the newest "
+                   f"{CANDIDATES:,} matches are returned: narrow a broader search with more words or filters.",
 }
 
 
@@ -116,7 +124,10 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class CaseFilter(ScopedFilterSet):
-    # First: its rank is the order, unless `ordering` (applied after it) asks for another.
+    # A search ranks the newest matches of what the other filters leave (search.CANDIDATES), so it
+    # runs after them; its rank is the order unless `ordering`, after it, asks for another.
+    applied_last = ("search", "ordering")
+
     search = SearchFilter(method="search_cases", label="Search")
     country = ReferenceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
     stage = ChoicesFilter(choices=Stage.choices)

@@ -18,6 +18,7 @@ from ..process.workflow.offers import checklist, offers
 from ..reads.access import role_of
 from ..reads.filters import CaseFilter
 from ..reads.queries import case_page_queryset
+from ..reads import search
 from ..reads.search import visible_case_number
 from ..reads.timeline import stage_spans
 from ..reads.trail import trail
@@ -65,8 +66,10 @@ def case_list(request):
             case.latest_decision = next(iter(case.decisions.all()), None)
     query = request.GET.copy()
     query.pop("page", None)
+    search_text = cases.form.cleaned_data.get("search", "")
+    capped = f"{search.CANDIDATES:,}" if search_text and page.paginator.count >= search.CANDIDATES else None
     return render(request, "cases/list.html", {"filter": cases, "page": page, "query": query.urlencode(),
-                                               "search_text": cases.form.cleaned_data.get("search", ""),
+                                               "search_text": search_text, "capped": capped,
                                                "can_submit": role_of(request.user) == Role.LIAISON})
 
 

@@ -3,9 +3,18 @@ from django.db import connection
 from psycopg2.extras import execute_values
 
 from bins.models import Capability, Country
-from cases.models import Case, DesignatorSequence
+from cases.models import Case, DesignatorSequence, LetterOfRequest, LineItem
 from cases.process.numbering import designator_for
 from cases.process.stages import Stage
+
+
+# An LOR's justification as purchasers write one: a paragraph of prose, some of it the same in every LOR.
+JUSTIFICATION = (
+    "%s requests %s to replenish stocks transferred to Ukraine and to meet its NATO capability targets. "
+    "The quantities follow the national defence plan and the basing at %s sites; the purchaser funds the "
+    "case from its national budget, asks for delivery within %s months, and wants training for operators "
+    "and maintainers, publications, spares and technical assistance through the first years of service."
+)
 
 
 class Fixture:
@@ -41,4 +50,31 @@ class Fixture:
                 f"SELECT country_id, implementing_agency_id, count(*) FROM {Case._meta.db_table} "
                 "GROUP BY country_id, implementing_agency_id "
                 "ON CONFLICT (country_id, implementing_agency_id) DO UPDATE SET last_issued = EXCLUDED.last_issued"
+            )
+
+    def add_requests(self):
+        """An LOR and up to three line items (the capability's example systems) for every case: once,
+        when every case is in."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {LetterOfRequest._meta.db_table} (case_id, request_type, funding_source, justification, "
+                "originator_reference, third_party_involvement, dcs_negotiation, received_at, validation_due_on, "
+                "checks, missing) "
+                "SELECT c.id, 'LOA', 'national_funds', format(%s, country.name, lower(capability.name), "
+                "c.id %% 40 + 1, c.id %% 36 + 12), '', '', false, c.created_at, c.created_at::date + 45, '{}', '[]' "
+                f"FROM {Case._meta.db_table} c JOIN {Country._meta.db_table} country ON country.iso2 = c.country_id "
+                f"JOIN {Capability._meta.db_table} capability ON capability.slug = c.primary_capability_id",
+                [JUSTIFICATION],
+            )
+            cursor.execute(
+                f"INSERT INTO {LineItem._meta.db_table} (case_id, capability_id, description, quantity, unit_cost_usd, "
+                "is_mde, is_design_construction) "
+                "SELECT c.id, c.primary_capability_id, trim(system.name), 1 + c.id %% 20, 50000, "
+                "capability.usually_mde, false "
+                f"FROM {Case._meta.db_table} c JOIN {Capability._meta.db_table} capability "
+                "ON capability.slug = c.primary_capability_id "
+                "CROSS JOIN LATERAL unnest(string_to_array(capability.example_systems, ';')) "
+                "WITH ORDINALITY AS system(name, n) "
+                "WHERE system.n <= 1 + c.id %% 3 AND trim(system.name) <> ''",
+                [],  # an empty list still has the driver read %% as %
             )
