@@ -75,6 +75,7 @@ def queue_page(request, params, status=None):
     context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode(),
                "saved_views": SavedView.objects.usable_by(request.user).select_related("owner")}
     partial = request.headers.get("HX-Request") == "true"
+    context["partial"] = partial
     return render(request, "reviewer/_queue.html" if partial else "reviewer/dashboard.html", context,
                   status=status or (200 if queue.is_valid() else 400))
 

@@ -39,3 +39,17 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// After a failed submit the page opens on its error summary: focus it so that it is read out first, and
+// let each of its links put the cursor in the field it names (a plain #anchor only scrolls).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelector("[data-error-summary]")?.focus();
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  const field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (field) {
+    event.preventDefault();
+    field.focus();
+  }
+});

@@ -4,6 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from cases.models import ReviewBatch
+from cases.process.stages import Stage
+from cases.review.batching import build_batches
+from cases.review.services import decide_batch, start_batch
+
+from ..builders import Builder, nspa_staff, purchaser_of, submit
 from ..conftest import need_service
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are still synchronous.
@@ -36,7 +42,7 @@ def screenshot(page, request):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    def sign_in_as(username, password="test-pass-2026"):
+    def sign_in_as(username, password=PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
@@ -44,6 +50,31 @@ def sign_in(page, live_server):
         page.wait_for_load_state()
 
     return sign_in_as
+
+
+PASSWORD = "test-pass-2026"
+
+
+@pytest.fixture
+def every_page(reviewer):
+    """Each role's pages, over one of everything they show (a batch with a returned case, a joint
+    request): [(username, [path, ...])], the reviewer first."""
+    joint = Builder(reviewer, lead_nation="LT", country="LV").build(Stage.LOR_ACTIONABLE).joint_request
+    cases = {code: submit(purchaser_of(code), country=code) for code in ("DE", "PL")}
+    build_batches()
+    batch = start_batch(ReviewBatch.objects.get(cases=cases["PL"]), reviewer=reviewer)
+    decide_batch(batch, [{"case": cases["PL"].case_number, "outcome": "return", "reason": "State the basing."}],
+                 reviewer=reviewer)
+    liaison, nspa = purchaser_of("PL"), nspa_staff()
+    for user in (liaison, nspa):
+        user.set_password(PASSWORD)
+        user.save()
+    case = f"/cases/{cases['PL'].case_number}/"
+    return [
+        (reviewer.username, ["/", f"/batches/{batch.pk}/", "/cases/", case, "/metrics/", f"/nspa/{joint.reference}/"]),
+        (liaison.username, ["/inbox/", "/cases/new/", "/cases/", case]),
+        (nspa.username, ["/nspa/", "/nspa/new/", f"/nspa/{joint.reference}/"]),
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -67,7 +67,8 @@ def test_a_removed_line_item_stays_removed(page, sign_in, liaison_pl):
 
     expect(page.locator("#id_title-error")).to_be_visible()
     expect(page.locator("#id_items-1-description")).to_be_hidden()
-    expect(page.get_by_text("This field is required")).to_have_count(1)  # the title's, no removed row's
+    expect(page.locator("form p.error", has_text="This field is required")).to_have_count(1)  # the title's, no removed row's
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_count(1)
     page.get_by_label("Title").fill("Javelin replenishment")
     page.get_by_role("button", name="Submit the Letter of Request").click()
     case = Case.objects.get(country="PL")

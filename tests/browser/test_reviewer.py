@@ -40,7 +40,8 @@ def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, review
     page.get_by_label(f"Select {cases['FR'].case_number}").check()
     page.get_by_role("radio", name="Deny").check()
     page.get_by_role("button", name="Apply decision").click()
-    expect(page.get_by_text("A reason is required to deny or return a case.")).to_be_visible()
+    expect(page.locator("#reason-error")).to_have_text("A reason is required to deny or return a case.")
+    expect(page.get_by_role("alert")).to_be_focused()
     assert Case.objects.get(pk=cases["FR"].pk).stage == Stage.IN_REVIEW
     screenshot("reason-required")
 
