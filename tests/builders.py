@@ -159,3 +159,9 @@ class Builder:
 
 def money(text):
     return Decimal(text)
+
+
+def downloaded(response):
+    """The text of a streamed download (a CSV), read to its end."""
+    assert response.status_code == 200, response
+    return b"".join(response.streaming_content).decode()

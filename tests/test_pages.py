@@ -14,7 +14,7 @@ from cases.process.stages import Stage
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
 
-from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, nspa_staff, purchaser_of, submit
+from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, downloaded, nspa_staff, purchaser_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -121,18 +121,19 @@ def test_lor_form_shows_field_errors_then_submits(signed_in, liaison_pl):
 
 
 def test_csv_export_is_the_visible_filtered_list(signed_in, world, liaison_pl, reviewer):
-    rows = list(csv.DictReader(io.StringIO(signed_in(liaison_pl).get("/cases/export.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(downloaded(signed_in(liaison_pl).get("/cases/export.csv")))))
     assert [row["case_number"] for row in rows] == [world["pl"].case_number]
-    everything = signed_in(reviewer).get("/cases/export.csv?country=DE").content.decode()
+    everything = downloaded(signed_in(reviewer).get("/cases/export.csv?country=DE"))
     assert world["de"].case_number in everything and world["pl"].case_number not in everything
 
 
 def test_metrics_for_reviewers_only_with_csv(signed_in, world, reviewer, liaison_pl):
     assert signed_in(liaison_pl).get("/metrics/").status_code == 403
     client = signed_in(reviewer)
-    page = client.get("/metrics/").content.decode()
-    assert page.count("<svg") >= 5 and "Combined review against case-by-case review" in page
-    rows = list(csv.reader(io.StringIO(client.get("/metrics/stages.csv").content.decode())))
+    period = {"start": T0.date(), "end": T0.date() + timedelta(days=365)}
+    page = client.get("/metrics/", period).content.decode()
+    assert page.count("<svg") >= 5 and "Reviews: combined against case by case" in page
+    rows = list(csv.reader(io.StringIO(downloaded(client.get("/metrics/stages.csv", period)))))
     assert rows[0] == ["label", "cases"] and ["In combined review", "2"] in rows
 
 

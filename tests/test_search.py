@@ -15,7 +15,7 @@ from cases.process.services.joint_requests import file_joint_request
 from cases.process.services.lor import amend_lor
 from cases.reads.search import refresh_vectors
 
-from .builders import T0, lor_fields, submit
+from .builders import T0, downloaded, lor_fields, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_a_liaison_never_finds_another_countrys_case(signed_in, api, liaison_pl,
     assert listed(api(liaison_pl).get("/api/v1/cases/", {"search": text})) == expected
     page = signed_in(liaison_pl).get("/cases/", {"search": text}).content.decode()
     assert german_case.case_number not in page and (own.case_number in page) == bool(expected)
-    export = signed_in(liaison_pl).get("/cases/export.csv", {"search": text}).content.decode()
+    export = downloaded(signed_in(liaison_pl).get("/cases/export.csv", {"search": text}))
     assert [row[0] for row in csv.reader(io.StringIO(export))][1:] == expected
 
 

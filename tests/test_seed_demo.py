@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from cases.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from cases.models import Case, CaseEvent, JointRequest, ReviewBatch
 from cases.process.stages import Stage
-from cases.reads.metrics import offered_by_aod
+from cases.reads.metrics import Period, offered_by_aod
 from cases.review.batch_facts import attach_case_facts
 
 pytestmark = pytest.mark.django_db
@@ -84,5 +84,5 @@ def test_the_demo_is_walked_through_the_clock(seeded):
     late = [batch for batch in under_review if batch.late]
     assert 0 < len(late) < len(under_review) / 2
     reviewer = get_user_model().objects.get(username="reviewer")
-    on_time = dict(offered_by_aod(reviewer).rows)["Offered on time"]
+    on_time = dict(offered_by_aod(reviewer, Period.default()).rows)["Offered on time"]
     assert 50 < on_time < 100

@@ -1,81 +1,143 @@
-"""The figures the metrics page shows: each a titled table of (label, value) rows, over the cases (and
-batches) the user may see, through the same `visible_to` as every other read."""
-from collections import defaultdict
-from dataclasses import dataclass
-from statistics import median
+"""The figures the metrics page shows: each a titled table of (label, value) rows in one unit, over a
+period, of the cases (and batches) the user may see, through the same `visible_to` as every other read.
 
-from django.db.models import Count, F
+Every figure is computed in the database (counts, and medians with percentile_cont, or on SQLite the
+`fms_median` aggregate registered in cases.apps): none reads rows into Python to count them.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lag
+from django.utils import timezone
+
+from bins.models import Bin, Region
 
 from ..models import Case, CaseEvent, Decision, LetterOfOfferAndAcceptance, ReviewBatch
 from ..process.stages import Stage
 from .access import batch_scope, case_scope
+
+DEFAULT_DAYS = 365  # a year back from today, when no period is asked for
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def default(cls, today=None):
+        today = today or timezone.localdate()
+        return cls(today - timedelta(days=DEFAULT_DAYS - 1), today)
+
+    def bounds(self):
+        """[first moment, moment after the last day), as datetimes in UTC."""
+        first = datetime.combine(self.start, time.min, tzinfo=dt_timezone.utc)
+        return first, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
+
+    def moments(self, name):
+        """A filter keeping the rows whose datetime field `name` falls in the period."""
+        first, after = self.bounds()
+        return {f"{name}__gte": first, f"{name}__lt": after}
+
+    def days(self, name):
+        return {f"{name}__gte": self.start, f"{name}__lte": self.end}
 
 
 @dataclass
 class Table:
     name: str
     title: str
-    unit: str
+    unit: str  # what every value of the table counts or measures: one unit per axis
     rows: list  # (label, value)
+    note: str = field(default="")
 
 
-def cases_per_stage(user):
-    counts = dict(Case.objects.visible_to(user).values_list("stage").annotate(n=Count("id")))
-    return Table("stages", "Cases per stage", "cases", [(Stage(s).label, counts.get(s, 0)) for s in Stage])
+def cases_per_stage(user, period):
+    received = Case.objects.visible_to(user).filter(**period.moments("created_at"))
+    counts = dict(received.order_by().values_list("stage").annotate(n=Count("id")))
+    return Table("stages", "LORs received in the period, by stage now", "cases",
+                 [(Stage(s).label, counts.get(s, 0)) for s in Stage])
 
 
-def median_days_in_stage(user):
-    """Median days a case spent in each stage it has left, from the audit trail's moves."""
-    spans, entered = defaultdict(list), {}
-    moves = (CaseEvent.objects.filter(case_scope(user, "case__")).exclude(from_stage=F("to_stage"))
-             .order_by("case_id", "at", "id"))
-    for case_id, from_stage, to_stage, at in moves.values_list("case_id", "from_stage", "to_stage", "at").iterator():
-        if case_id in entered and entered[case_id][0] == from_stage:
-            spans[from_stage].append((at - entered[case_id][1]).total_seconds() / 86400)
-        entered[case_id] = (to_stage, at)
-    return Table("median-days", "Median days in each stage", "days",
-                 [(Stage(s).label, round(median(spans[s]), 1)) for s in Stage if spans[s]] or [])
+# The median of a column of days, and the days between two moments, as each database says them.
+MEDIAN = {"postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY {})", "sqlite": "fms_median({})"}
+DAYS_BETWEEN = {"postgresql": "extract(epoch from {} - {}) / 86400", "sqlite": "julianday({}) - julianday({})"}
 
 
-def offered_by_aod(user):
-    offered = LetterOfOfferAndAcceptance.objects.filter(case_scope(user, "case__"), offered_on__isnull=False)
-    total = offered.count()
-    on_time = offered.filter(offered_on__lte=F("anticipated_offer_date")).count()
-    share = round(100 * on_time / total, 1) if total else 0
-    return Table("offered-by-aod", "LOAs offered by their Anticipated Offer Date", "%",
-                 [("Offered on time", share), ("Offered late", round(100 - share, 1) if total else 0)])
+def median_days_in_stage(user, period):
+    """Median days cases spent in each stage they left during the period: from the move into a stage
+    to the move out of it, both read from the audit trail, paired by a window over each case's moves."""
+    by_case = {"partition_by": F("case_id"), "order_by": [F("at").asc(), F("id").asc()]}
+    moves = (CaseEvent.objects.filter(case_scope(user, "case__")).exclude(from_stage=F("to_stage")).order_by()
+             .annotate(entered_stage=Window(Lag("to_stage"), **by_case), entered_at=Window(Lag("at"), **by_case))
+             .values("from_stage", "at", "entered_stage", "entered_at"))
+    title = "Median days in each stage, for cases that left it in the period"
+    try:
+        inner, params = moves.query.sql_with_params()
+    except EmptyResultSet:  # a scope that allows no case
+        return Table("median-days", title, "days", [])
+    vendor = connections[moves.db].vendor
+    first, after = period.bounds()
+    days = DAYS_BETWEEN[vendor].format("moves.at", "moves.entered_at")
+    with connections[moves.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT moves.from_stage, {MEDIAN[vendor].format(days)} FROM ({inner}) moves "
+            "WHERE moves.entered_stage = moves.from_stage AND moves.at >= %s AND moves.at < %s "
+            "GROUP BY moves.from_stage",
+            [*params, *(connections[moves.db].ops.adapt_datetimefield_value(moment) for moment in (first, after))],
+        )
+        medians = dict(cursor.fetchall())
+    return Table("median-days", title, "days",
+                 [(Stage(s).label, round(medians[s], 1)) for s in Stage if medians.get(s) is not None])
 
 
-def stalled_by_stage(user):
-    counts = Case.objects.visible_to(user).filter(stalled_since__isnull=False).values_list("stage").annotate(n=Count("id"))
-    return Table("stalled", "Stalled cases by stage", "cases", [(Stage(s).label, n) for s, n in counts])
+def offered_by_aod(user, period):
+    offered = LetterOfOfferAndAcceptance.objects.filter(case_scope(user, "case__"), offered_on__isnull=False,
+                                                        **period.days("offered_on"))
+    counts = offered.aggregate(total=Count("id"), on_time=Count("id", filter=Q(offered_on__lte=F("anticipated_offer_date"))))
+    share = round(100 * counts["on_time"] / counts["total"], 1) if counts["total"] else 0
+    return Table("offered-by-aod", "LOAs offered in the period by their Anticipated Offer Date", "% of LOAs",
+                 [("Offered on time", share), ("Offered late", round(100 - share, 1) if counts["total"] else 0)])
 
 
-def combined_review(user):
-    """What reviewing together saves: decisions taken in batch reviews against one review per case."""
-    batches = ReviewBatch.objects.visible_to(user).annotate(n=Count("cases"))
-    batch_count = batches.count()
-    in_batches = sum(batch.n for batch in batches.only("id"))
-    decided = Decision.objects.filter(batch_scope(user, "batch__"), case_scope(user, "case__"), batch__isnull=False)
-    decisions = decided.count()
-    reviews = decided.values("batch").distinct().count()
-    return Table("combined-review", "Combined review against case-by-case review", "", [
-        ("Batches", batch_count),
-        ("Cases per batch (mean)", round(in_batches / batch_count, 1) if batch_count else 0),
-        ("Decisions taken in batch reviews", decisions),
-        ("Batch reviews that took them", reviews),
-        ("Separate reviews saved", decisions - reviews),
-    ])
+def stalled_by_stage(user, period):
+    stalled = Case.objects.visible_to(user).filter(stalled_since__isnull=False, **period.moments("created_at"))
+    counts = stalled.order_by().values_list("stage").annotate(n=Count("id"))
+    return Table("stalled", "Stalled now, of the LORs received in the period, by stage", "cases",
+                 [(Stage(s).label, n) for s, n in sorted(counts, key=lambda row: list(Stage).index(row[0]))])
 
 
-def by_group(user, kind):
-    prefix = f"{kind}:"
-    rows = (ReviewBatch.objects.visible_to(user).filter(group_key__startswith=prefix).values_list("group_key")
-            .annotate(n=Count("cases")).order_by("-n"))
-    title = "Cases in combined review by bin" if kind == "bin" else "Cases in combined review by region"
-    return Table(f"by-{kind}", title, "cases", [(key.removeprefix(prefix), n) for key, n in rows])
+def combined_review(user, period):
+    """What reviewing together saves: the batch reviews that took the period's decisions, against one
+    review per case decided."""
+    decided = Decision.objects.filter(batch_scope(user, "batch__"), case_scope(user, "case__"), batch__isnull=False,
+                                      **period.moments("decided_at"))
+    counts = decided.aggregate(cases=Count("case", distinct=True), batches=Count("batch", distinct=True))
+    saved = counts["cases"] - counts["batches"]
+    return Table("combined-review", "Reviews: combined against case by case", "reviews", [
+        ("Case by case (one per case decided)", counts["cases"]),
+        ("Combined (one per batch)", counts["batches"]),
+    ], note=f"{saved} separate review{'s' if saved != 1 else ''} saved in the period." if counts["cases"] else "")
 
 
-def all_tables(user):
-    return [cases_per_stage(user), median_days_in_stage(user), offered_by_aod(user), stalled_by_stage(user),
-            combined_review(user), by_group(user, "bin"), by_group(user, "region")]
+def by_group(user, kind, period):
+    """Cases in the batches formed in the period, by the bin's or region's name."""
+    column = "bin" if kind == "bin" else "region"
+    rows = (ReviewBatch.objects.visible_to(user).filter(**{f"{column}__isnull": False}, **period.moments("created_at"))
+            .order_by().values_list(column).annotate(n=Count("cases")).order_by("-n", column))
+    names = dict((Bin if kind == "bin" else Region).objects.filter(pk__in=[key for key, _ in rows])
+                 .values_list("pk", "name"))
+    title = f"Cases in combined review by {kind}, batches formed in the period"
+    return Table(f"by-{kind}", title, "cases", [(names[key], n) for key, n in rows])
+
+
+def all_tables(user, period):
+    return [cases_per_stage(user, period), median_days_in_stage(user, period), offered_by_aod(user, period),
+            stalled_by_stage(user, period), combined_review(user, period), by_group(user, "bin", period),
+            by_group(user, "region", period)]

@@ -1,7 +1,9 @@
 """CSV downloads: the case list and the metrics, as spreadsheets open them safely."""
 import csv
 
-from django.http import HttpResponse
+from itertools import chain
+
+from django.http import StreamingHttpResponse
 
 # A cell a spreadsheet would read as a formula (OWASP's "CSV injection"): =, +, -, @, or a tab or a
 # carriage return before one of them.
@@ -15,11 +17,18 @@ def cell(value):
     return value
 
 
+class Line:
+    """A file-like for csv.writer that hands each written line back instead of keeping it."""
+
+    def write(self, line):
+        return line
+
+
 def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv")
+    """`rows` (any iterable, read as it is sent) as a CSV download: the first bytes leave before the last
+    row is read, and the whole file is never held in memory."""
+    writer = csv.writer(Line())
+    lines = chain([writer.writerow(header)], (writer.writerow([cell(value) for value in row]) for row in rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(value) for value in row])
     return response

@@ -3,7 +3,7 @@ from django.db import connection
 from psycopg2.extras import execute_values
 
 from bins.models import Capability, Country
-from cases.models import Case, DesignatorSequence, LetterOfRequest, LineItem
+from cases.models import Case, CaseEvent, DesignatorSequence, LetterOfRequest, LineItem, Verb
 from cases.process.numbering import designator_for
 from cases.process.stages import Stage
 
@@ -77,4 +77,16 @@ class Fixture:
                 "WITH ORDINALITY AS system(name, n) "
                 "WHERE system.n <= 1 + c.id %% 3 AND trim(system.name) <> ''",
                 [],  # an empty list still has the driver read %% as %
+            )
+
+    def add_history(self):
+        """Each case's arrival in the audit trail, as submission writes it: received, then actionable a
+        day to a week later (a validation), both before the case was batched."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {CaseEvent._meta.db_table} (case_id, verb, from_stage, to_stage, payload, at) "
+                f"SELECT id, %s, '', %s, '{{}}'::jsonb, created_at - (1 + id %% 7) * interval '1 day' "
+                f"FROM {Case._meta.db_table} UNION ALL "
+                f"SELECT id, %s, %s, %s, '{{}}'::jsonb, created_at - interval '1 hour' FROM {Case._meta.db_table}",
+                [Verb.LOR_RECEIVED, Stage.LOR_RECEIVED, Verb.MARK_ACTIONABLE, Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE],
             )
