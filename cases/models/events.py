@@ -77,6 +77,9 @@ class CaseEvent(models.Model):
     to_stage = models.CharField(max_length=20, choices=Stage)
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     at = models.DateTimeField(default=timezone.now)
+    # On a move, when the case entered the stage it leaves (the span this move ends), written with the
+    # move: the metrics' median days in a stage read one row per span instead of pairing moves.
+    stage_since = models.DateTimeField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -187,9 +187,6 @@ def metrics_times(client, fixture, repeats):
     its first byte (what the user waits for) against the target, the whole download reported."""
     from statistics import median
 
-    fixture.add_history()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     events = CaseEvent.objects.count()
     print(f"\nmetrics over {events:,} audit events\n")
     results = [server_time(client, "metrics page (/metrics/)", "/metrics/", 500, repeats),

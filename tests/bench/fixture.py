@@ -35,6 +35,8 @@ class Fixture:
                          Stage.LOR_ACTIONABLE, self.capabilities[(n // 7) % len(self.capabilities)]))
             self.made += 1
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {Case._meta.db_table}")
+            (before,) = cursor.fetchone()
             execute_values(
                 cursor.cursor,
                 f"INSERT INTO {Case._meta.db_table} (case_number, country_id, implementing_agency_id, designator, title, "
@@ -43,6 +45,15 @@ class Fixture:
                 rows,
                 template="(%s, %s, %s, %s, %s, %s, %s, 1000000, 0, 0, false, now(), now(), now(), '')",
                 page_size=5000,
+            )
+            # Their trail as submission writes it for a complete LOR: received, and actionable at once.
+            cursor.execute(
+                f"INSERT INTO {CaseEvent._meta.db_table} (case_id, verb, from_stage, to_stage, payload, at, stage_since) "
+                f"SELECT id, %s, %s, %s, '{{}}'::jsonb, created_at, NULL FROM {Case._meta.db_table} WHERE id > %s "
+                f"UNION ALL SELECT id, %s, %s, %s, '{{}}'::jsonb, created_at, created_at FROM {Case._meta.db_table} "
+                "WHERE id > %s",
+                [Verb.LOR_RECEIVED, Stage.LOR_RECEIVED, Stage.LOR_RECEIVED, before,
+                 Verb.MARK_ACTIONABLE, Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, before],
             )
             # Bring the designator sequences past the numbers used, as the numbering service would have.
             cursor.execute(
@@ -79,14 +90,3 @@ class Fixture:
                 [],  # an empty list still has the driver read %% as %
             )
 
-    def add_history(self):
-        """Each case's arrival in the audit trail, as submission writes it: received, then actionable a
-        day to a week later (a validation), both before the case was batched."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {CaseEvent._meta.db_table} (case_id, verb, from_stage, to_stage, payload, at) "
-                f"SELECT id, %s, '', %s, '{{}}'::jsonb, created_at - (1 + id %% 7) * interval '1 day' "
-                f"FROM {Case._meta.db_table} UNION ALL "
-                f"SELECT id, %s, %s, %s, '{{}}'::jsonb, created_at - interval '1 hour' FROM {Case._meta.db_table}",
-                [Verb.LOR_RECEIVED, Stage.LOR_RECEIVED, Verb.MARK_ACTIONABLE, Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE],
-            )

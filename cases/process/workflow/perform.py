@@ -106,7 +106,7 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
         payload = {"reason": ctx.reason} if ctx.reason else {}
         if rule.effect:
             payload.update(rule.effect(case, ctx) or {})
-        from_stage = case.stage
+        from_stage, since = case.stage, case.stage_entered_at
         if rule.target:
             case.stage = rule.target
             case.stage_entered_at = case.updated_at = ctx.at
@@ -114,7 +114,8 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
                                      "review_batch"])
         append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
-                     to_stage=case.stage, payload=payload, at=ctx.at)
+                     to_stage=case.stage, payload=payload, at=ctx.at,
+                     stage_since=since if case.stage != from_stage else None)
         if rule.locks_batch and batch_id and batch is None:
             settle_batch(batch_id, at=ctx.at)
     return case
@@ -173,7 +174,7 @@ def perform_due(action, *, at=None, among=None):
     columns = rule.bulk.columns(ctx.today) if rule.bulk else {}
     with transaction.atomic():
         rows = list(due.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
-                    .values("pk", "stage", **columns))
+                    .values("pk", "stage", "stage_entered_at", **columns))
         if not rows:
             return []
         ids = [row["pk"] for row in rows]
@@ -183,7 +184,8 @@ def perform_due(action, *, at=None, among=None):
                 stage=rule.target, stage_entered_at=ctx.at, updated_at=ctx.at, stalled_since=None, stalled_reason="")
         CaseEvent.objects.bulk_create(
             CaseEvent(case_id=row["pk"], verb=Verb(rule.action.value), from_stage=row["stage"],
-                      to_stage=rule.target or row["stage"], payload=payload, at=ctx.at)
+                      to_stage=rule.target or row["stage"], payload=payload, at=ctx.at,
+                      stage_since=row["stage_entered_at"] if rule.target and rule.target != row["stage"] else None)
             for row, payload in zip(rows, payloads)
         )
     return ids
@@ -216,10 +218,15 @@ def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
         )
         moved = [row[0] for row in cursor.fetchall()]
         moved_ids = bulk.id_set(moved)
+        # The span each move ends began at the case's last move into the source stage: its stage_entered_at
+        # is already overwritten, and the trail holds the same moment.
         cursor.execute(
-            f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at) "
-            f"SELECT v.a, %s, %s, %s, %s, {bulk.JSON_OBJECT}(%s, v.b), %s FROM {table} WHERE v.a IN ({moved_ids.sql})",
-            [None, rule.action.value, source, rule.target, payload_key, at, *table_params, *moved_ids.params],
+            f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at, stage_since) "
+            f"SELECT v.a, %s, %s, %s, %s, {bulk.JSON_OBJECT}(%s, v.b), %s, (SELECT max(entry.at) FROM {events} entry "
+            f"WHERE entry.case_id = v.a AND entry.to_stage = %s AND entry.from_stage <> entry.to_stage) "
+            f"FROM {table} WHERE v.a IN ({moved_ids.sql})",
+            [None, rule.action.value, source, rule.target, payload_key, at, source, *table_params,
+             *moved_ids.params],
         )
     return moved
 
