@@ -5,7 +5,10 @@ from django.contrib.auth.models import User
 
 from .models import (
     Case,
+    CaseConcurrence,
     CaseEvent,
+    ConcurrenceRequest,
+    ConcurrenceRule,
     CongressionalNotification,
     Decision,
     DesignatorSequence,
@@ -16,6 +19,7 @@ from .models import (
     LetterOfRequest,
     LineItem,
     NotificationRule,
+    Office,
     Profile,
     RetransferAssurance,
     ReviewBatch,
@@ -192,6 +196,46 @@ class TimerRuleAdmin(admin.ModelAdmin):
     search_fields = ["source"]
 
 
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ConcurrenceRule)
+class ConcurrenceRuleAdmin(admin.ModelAdmin):
+    """A change is a new row with a later effective date; `required` off ends an earlier row's demand."""
+
+    list_display = ["office", "effective_from", "scope", "required", "source"]
+    list_filter = ["office", "required", "tsfd_only"]
+    search_fields = ["source", "office__name"]
+    list_select_related = ["office"]
+
+
+class CarveOutInline(ReadOnlyInline):
+    model = CaseConcurrence
+    fields = ["case", "answer", "reason", "answered_by", "answered_at"]
+
+
+@admin.register(ConcurrenceRequest)
+class ConcurrenceRequestAdmin(ReadOnlyAdmin):
+    """Asked and answered through the rule book (the batch page and the API), never written here."""
+
+    list_display = ["batch", "office", "asked_at", "due_on", "answer", "answered_by", "answered_at"]
+    list_filter = ["office", "answer"]
+    search_fields = ["batch__group_key"]
+    list_select_related = ["office", "answered_by"]
+    inlines = [CarveOutInline]
+
+
+@admin.register(CaseConcurrence)
+class CaseConcurrenceAdmin(ReadOnlyAdmin):
+    list_display = ["request", "case", "answer", "answered_by", "answered_at"]
+    list_filter = ["answer"]
+    search_fields = ["case__case_number"]
+    list_select_related = ["request__office", "case", "answered_by"]
+
+
 @admin.register(DesignatorSequence)
 class DesignatorSequenceAdmin(ReadOnlyAdmin):
     """Shown for reference; only cases.process.numbering advances a sequence."""
@@ -256,7 +300,7 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "country", "office"]
     list_filter = ["role", "country"]
-    search_fields = ["user__username", "office"]
+    search_fields = ["user__username", "office__name"]
     list_select_related = ["user", "country"]
 
 

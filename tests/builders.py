@@ -11,9 +11,9 @@ from cases.process.services.submission import submit_lor
 from cases.process.stages import Action, Stage
 from cases.process.workflow import perform
 from cases.review.batching import build_batches
-from cases.review.services import decide_batch, start_batch
+from cases.review.services import answer_concurrence, decide_batch, start_batch
 
-from .factories import NspaFactory, UserFactory
+from .factories import NspaFactory, ProfileFactory, UserFactory
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
 
@@ -62,11 +62,25 @@ def nspa_staff():
 
 
 def in_batch(case, reviewer, at):
-    """Batch `case`, and take its batch for review if nobody has."""
+    """Batch `case`, take its batch for review if nobody has, and have every office asked concur."""
     build_batches(case_ids=[case.pk], at=at)
     batch = ReviewBatch.objects.get(cases=case)
     if batch.status == "open":
         batch = start_batch(batch, reviewer=reviewer, at=at)
+        concur_all(batch, at=at)
+    return batch
+
+
+def office_staff(office):
+    """A reviewer who answers for `office` (an existing one, or one made for it)."""
+    profile = Profile.objects.filter(office_id=office).exclude(user__username="rev").select_related("user").first()
+    return profile.user if profile else ProfileFactory(user__username=f"staff-{office}", office_id=office).user
+
+
+def concur_all(batch, at=None):
+    """Every office asked on `batch` and not yet answered concurs, each through one of its staff."""
+    for office in batch.concurrence_requests.filter(answer="").values_list("office_id", flat=True):
+        answer_concurrence(batch, by=office_staff(office), answer="concur", at=at)
     return batch
 
 

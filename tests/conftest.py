@@ -59,7 +59,7 @@ def admin_user(db):
     from .factories import UserFactory
 
     user = UserFactory(username="boss", is_staff=True, is_superuser=True)
-    ProfileFactory(user=user, role="admin", office="")
+    ProfileFactory(user=user, role="admin", office_id=None)
     return user
 
 
@@ -111,7 +111,7 @@ def ensure_reference_data():
         return
     load_reference_data(apps)
     for module in ("cases.migrations.0002_rules_and_agencies", "cases.migrations.0005_decision_timer",
-                   "cases.migrations.0014_pa_answers_and_every_action_a_verb"):
+                   "cases.migrations.0014_pa_answers_and_every_action_a_verb", "cases.migrations.0023_concurrence"):
         importlib.import_module(module).load(apps, None)
 
 

@@ -18,15 +18,15 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.REVIEWER
-    office = "DSCA"
+    office_id = "dsca"
 
 
 class LiaisonFactory(ProfileFactory):
     role = Role.LIAISON
-    office = ""
+    office_id = None
     country_id = "PL"
 
 
 class NspaFactory(ProfileFactory):
     role = Role.NSPA
-    office = ""
+    office_id = None

@@ -12,7 +12,7 @@ from cases.review.batch_facts import attach_case_facts
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
 
-from .builders import LARGE_ITEMS, submit
+from .builders import LARGE_ITEMS, concur_all, submit
 from .concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def batch(reviewer):
     for country in ("PL", "DE", "FR"):
         submit(reviewer, country=country)
     build_batches()
-    return start_batch(ReviewBatch.objects.get(), reviewer=reviewer)
+    return concur_all(start_batch(ReviewBatch.objects.get(), reviewer=reviewer))
 
 
 def ids(batch):
@@ -93,7 +93,7 @@ def test_batch_side_by_side_with_precedents(api, reviewer, batch):
     earlier = submit(reviewer, country="PL")
     build_batches()
     other = ReviewBatch.objects.exclude(pk=batch.pk).get()
-    start_batch(other, reviewer=reviewer)
+    concur_all(start_batch(other, reviewer=reviewer))
     decide(api, reviewer, other, [{"case": earlier.case_number, "outcome": "approve"}])
     body = api(reviewer).get(f"/api/v1/batches/{batch.pk}/").json()
     cases = {case["country"]: case for case in body["cases"]}
@@ -176,7 +176,7 @@ def test_deciding_an_open_batch_is_409(api, reviewer):
 def test_two_reviewers_deciding_one_case_at_once(postgres, api, reviewer, admin_user):
     case = submit(reviewer)
     build_batches()
-    batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewer)
+    batch = concur_all(start_batch(ReviewBatch.objects.get(), reviewer=reviewer))
     clients = iter([reviewer, admin_user])
     users = [next(clients), next(clients)]
 

@@ -133,8 +133,8 @@ def test_detail_carries_lor_loa_notification_and_timeline(api, reviewer):
     assert body["notification"]["required"] is True and body["notification"]["tripped"] == ["mde"]
     assert body["notification"]["formal_review_days"] == 15
     assert [event["verb"] for event in body["timeline"]] == [
-        "lor_received", "mark_actionable", "start_review", "batch_started", "approve", "informal_review_started",
-        "submit_notification",
+        "lor_received", "mark_actionable", "start_review", "batch_started", "concurrence_asked",
+        *["concurrence_answered"] * 4, "approve", "informal_review_started", "submit_notification",
     ]
     assert body["decisions"][0]["outcome"] == "approve"
 

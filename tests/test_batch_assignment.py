@@ -7,7 +7,7 @@ from cases.process import workflow
 from cases.review.batching import build_batches
 from cases.review.services import assign_batch, decide_batch, start_batch
 
-from .builders import purchaser_of, submit
+from .builders import concur_all, purchaser_of, submit
 from .factories import ProfileFactory
 
 
@@ -25,6 +25,7 @@ def batch(db):
 
 
 def approve_all(batch, reviewer):
+    concur_all(batch)
     return decide_batch(batch, [{"case": number, "outcome": "approve"}
                                 for number in batch.cases.values_list("case_number", flat=True)], reviewer=reviewer)
 

@@ -14,7 +14,7 @@ from cases.process.stages import Stage
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
 
-from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, downloaded, nspa_staff, purchaser_of, submit
+from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, concur_all, downloaded, nspa_staff, purchaser_of, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +78,12 @@ def test_batch_decision_form(signed_in, world, reviewer):
     refused = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].case_number], "outcome": "deny", "reason": ""})
     assert refused.status_code == 400 and "A reason is required" in refused.content.decode()
     assert not Decision.objects.exists()
-    done = client.post(f"/batches/{batch.pk}/decide/", {"cases": [world["pl"].case_number, world["de"].case_number], "outcome": "approve"},
-                       follow=True)
+    both = {"cases": [world["pl"].case_number, world["de"].case_number], "outcome": "approve"}
+    waiting = client.post(f"/batches/{batch.pk}/decide/", both)
+    assert waiting.status_code == 409 and "Approval waits on the concurrence of" in waiting.content.decode()
+    assert "State Department, Regional Security and Arms Transfers (PM/RSAT) (not answered yet)" in waiting.content.decode()
+    concur_all(batch)
+    done = client.post(f"/batches/{batch.pk}/decide/", both, follow=True)
     assert "2 cases approved." in done.content.decode()
     assert set(Case.objects.values_list("stage", flat=True)) == {Stage.LOA_DEVELOPMENT}
 
@@ -173,7 +177,7 @@ def test_batch_page_query_count_is_bounded(signed_in, reviewer, django_assert_ma
     build_batches()
     batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewer)
     client = signed_in(reviewer)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # concurrence: requests, carve-outs, rules, case facts
         page = client.get(f"/batches/{batch.pk}/").content.decode()
     assert page.count('name="cases"') == 40
 

@@ -12,7 +12,7 @@ from cases.process.services.joint_requests import file_joint_request
 from cases.review.batching import build_batches
 from cases.review.services import decide_batch, start_batch
 
-from .builders import LARGE_ITEMS, lor_fields, submit
+from .builders import LARGE_ITEMS, concur_all, lor_fields, submit
 
 # What differs between two runs for reasons of its own: the clock and the form tokens.
 NOISE = [re.compile(pattern) for pattern in (
@@ -28,7 +28,7 @@ def masked(text):
 
 
 def decide_all(batch, reviewer, outcome, reason=""):
-    start_batch(batch, reviewer=reviewer)
+    concur_all(start_batch(batch, reviewer=reviewer))
     decide_batch(batch, [{"case": number, "outcome": outcome, "reason": reason}
                          for number in batch.cases.values_list("case_number", flat=True)], reviewer=reviewer)
 

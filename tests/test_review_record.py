@@ -13,7 +13,7 @@ from cases.process.stages import Stage
 from cases.review.batching import build_batches
 from cases.review.services import decide_batch, start_batch
 
-from .builders import LARGE_ITEMS, Builder, purchaser_of, submit
+from .builders import LARGE_ITEMS, Builder, concur_all, purchaser_of, submit
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def decided_batch(reviewer):
     """A batch of DE, FR and PL: DE approved, PL returned, FR still in review."""
     cases = {code: submit(purchaser_of(code), country=code) for code in ("DE", "FR", "PL")}
     build_batches()
-    batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewer)
+    batch = concur_all(start_batch(ReviewBatch.objects.get(), reviewer=reviewer))
     decide_batch(batch, [{"case": cases["DE"].case_number, "outcome": "approve"},
                          {"case": cases["PL"].case_number, "outcome": "return", "reason": "State the basing."}],
                  reviewer=reviewer)

@@ -28,13 +28,13 @@ from cases.api import tokens
 from cases.models import ReviewBatch
 from cases.review.batching import build_batches
 from cases.review.services import start_batch
-from tests.builders import submit
+from tests.builders import concur_all, submit
 from tests.factories import LiaisonFactory, ProfileFactory
 liaison = LiaisonFactory(country_id="PL").user
 reviewers = [ProfileFactory().user for _ in range(2)]
 case = submit(liaison, country="PL")
 build_batches()
-batch = start_batch(ReviewBatch.objects.get(), reviewer=reviewers[0])
+batch = concur_all(start_batch(ReviewBatch.objects.get(), reviewer=reviewers[0]))
 print(json.dumps({"liaison": tokens.issue(liaison).key, "liaison_name": liaison.username,
                   "case": case.case_number, "batch": batch.pk,
                   "reviewers": [tokens.issue(user).key for user in reviewers]}))

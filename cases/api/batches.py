@@ -1,16 +1,24 @@
 """Combined review for US reviewers: the batch queue, one batch side by side, start, decide."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..models import REVIEWERS, Case, Outcome, ReviewBatch
+from ..models import REVIEWERS, Answer, Case, Outcome, ReviewBatch
 from ..models.case import CASE_NUMBER_PATTERN
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
 from ..review.record import attach_record
-from ..review.services import assign_batch, decide_batch, start_batch, write_memo
+from ..review import concurrence
+from ..review.services import (
+    answer_concurrence,
+    assign_batch,
+    decide_batch,
+    start_batch,
+    withdraw_non_concurrence,
+    write_memo,
+)
 from ..shortcuts.rows import Rows
 from ..shortcuts.serializers import ModelSerializer
 from . import docs
@@ -90,13 +98,35 @@ class BatchCaseSerializer(ModelSerializer):
                   "request_type", "funding_source", "desired_delivery_date", "joint_request", "precedents", "decided_here", "left_batch"]
 
 
+class ConcurrenceCellSerializer(serializers.Serializer):
+    case_number = serializers.CharField(source="case.case_number")
+    required = serializers.BooleanField(source="cell.required", help_text="False: the office is not asked about this case.")
+    answer = serializers.CharField(source="cell.answer", help_text="Empty while the office has not answered.")
+    reason = serializers.CharField(source="cell.reason")
+    carved_out = serializers.BooleanField(source="cell.carved_out", help_text="Answered apart from the batch answer.")
+
+
+class OfficeConcurrenceSerializer(serializers.Serializer):
+    office = serializers.CharField(source="request.office_id")
+    office_name = serializers.CharField(source="request.office.name")
+    asked_at = serializers.DateTimeField(source="request.asked_at")
+    due_on = serializers.DateField(source="request.due_on")
+    overdue = serializers.BooleanField(help_text="Past its due date without an answer: the batch is stalled.")
+    answer = serializers.CharField(source="request.answer", help_text="For the batch; empty while unanswered.")
+    reason = serializers.CharField(source="request.reason")
+    answered_by = serializers.CharField(source="request.answered_by.username", allow_null=True, default=None)
+    answered_at = serializers.DateTimeField(source="request.answered_at", allow_null=True)
+    cases = ConcurrenceCellSerializer(source="cells", many=True)
+
+
 class BatchDetailSerializer(BatchSerializer):
     cases = BatchCaseSerializer(source="record", many=True, help_text="Every case ever in the batch.")
     memo_by = serializers.CharField(source="memo_by.username", allow_null=True, default=None)
     group_tally = TallySerializer(help_text="The group's approvals and denials of the capability, look-back window.")
+    concurrence = OfficeConcurrenceSerializer(many=True, help_text="Each office asked, its answer and its cells.")
 
     class Meta(BatchSerializer.Meta):
-        fields = BatchSerializer.Meta.fields + ["memo", "memo_by", "memo_at", "group_tally", "cases"]
+        fields = BatchSerializer.Meta.fields + ["memo", "memo_by", "memo_at", "group_tally", "concurrence", "cases"]
 
 
 class DecisionEntry(serializers.Serializer):
@@ -115,10 +145,53 @@ class MemoInput(serializers.Serializer):
     memo = TextField(max_length=5000, allow_blank=True, help_text="The reasoning that holds for the whole batch.")
 
 
+class CarveOutEntry(serializers.Serializer):
+    case = serializers.RegexField(CASE_NUMBER_PATTERN, max_length=8, help_text="A case of the batch the office is asked about.")
+    answer = serializers.ChoiceField(choices=Answer.choices)
+    reason = TextField(max_length=5000, required=False, default="", allow_blank=True,
+                       help_text="Required unless the answer is concur.")
+
+
+class ConcurrenceInput(serializers.Serializer):
+    """Your office's answer for the whole batch, and the cases it answers differently."""
+
+    answer = serializers.ChoiceField(choices=Answer.choices)
+    reason = TextField(max_length=5000, required=False, default="", allow_blank=True,
+                       help_text="The conditions, or why the office does not concur; required unless concur.")
+    carve_outs = CarveOutEntry(many=True, required=False, default=list, max_length=500)
+
+
+class WithdrawalInput(serializers.Serializer):
+    case = serializers.RegexField(CASE_NUMBER_PATTERN, max_length=8, required=False, default="", allow_blank=True,
+                                  help_text="The case the non-concurrence is on; empty: the answer for the batch.")
+    reason = TextField(max_length=2000, allow_blank=True, help_text="Why the office withdraws it.")
+
+
 class DecisionsInput(serializers.Serializer):
     """Parsed only: which cases may be decided, and what each outcome needs, is the rule book's."""
 
     decisions = DecisionEntry(many=True, min_length=1, max_length=500)
+
+
+class AwaitingSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(source="batch_id")
+    key = serializers.CharField(source="batch.group_key")
+    capability = serializers.CharField(source="batch.capability_id")
+    office = serializers.CharField(source="office_id")
+    asked_at = serializers.DateTimeField()
+    due_on = serializers.DateField()
+
+
+@extend_schema(responses={200: AwaitingSerializer(many=True), **docs.LIST_ERRORS}, tags=["concurrence"])
+class AwaitingConcurrence(generics.ListAPIView):
+    """The batches in review your office is asked about and has not answered, the soonest due first.
+    Empty for a reviewer whose profile names no office."""
+
+    roles = {"get": REVIEWERS}
+    serializer_class = AwaitingSerializer
+
+    def get_queryset(self):
+        return concurrence.awaiting(concurrence.office_id_of(self.request.user))
 
 
 @extend_schema_view(
@@ -129,7 +202,8 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Review batches: reviewers only; liaisons and NSPA are refused (403)."""
 
     roles = {"list": REVIEWERS, "retrieve": REVIEWERS, "start": REVIEWERS, "assign": REVIEWERS,
-             "memo": REVIEWERS, "decisions": REVIEWERS}
+             "memo": REVIEWERS, "decisions": REVIEWERS, "concurrence": REVIEWERS,
+             "concurrence_withdrawal": REVIEWERS}
     filterset_class = BatchFilter
 
     def get_queryset(self):
@@ -147,6 +221,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
 
     def detail_response(self, pk):
         batch = attach_record(attach_case_facts([self.get_queryset().get(pk=pk)])[0], self.request.user)
+        batch.concurrence = concurrence.grid(batch, batch.record)
         return Response(BatchDetailSerializer(batch).data)
 
     def retrieve(self, request, pk=None):
@@ -193,4 +268,27 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         data = DecisionsInput(data=request.data)
         data.is_valid(raise_exception=True)
         decide_batch(batch, data.validated_data["decisions"], reviewer=request.user)
+        return self.detail_response(pk)
+
+    @extend_schema(request=ConcurrenceInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,
+                   **docs.READ_ERRORS, 409: docs.CONFLICT}, examples=[docs.CONCURRENCE_EXAMPLE], tags=["concurrence"])
+    @action(detail=True, methods=["post"])
+    def concurrence(self, request, pk=None):
+        """Your office answers for the whole batch (concur, conditions, non_concur), once, with single
+        cases carved out. 409 when your office is not asked, has answered, or the batch is not in review."""
+        batch = self.get_object()
+        data = ConcurrenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer_concurrence(batch, by=request.user, **data.validated_data)
+        return self.detail_response(pk)
+
+    @extend_schema(request=WithdrawalInput, responses={200: BatchDetailSerializer, 400: docs.VALIDATION_ERROR,
+                   **docs.READ_ERRORS, 409: docs.CONFLICT}, tags=["concurrence"])
+    @action(detail=True, methods=["post"], url_path="concurrence/withdrawal")
+    def concurrence_withdrawal(self, request, pk=None):
+        """Your office withdraws its non-concurrence on one case, or its answer for the batch."""
+        batch = self.get_object()
+        data = WithdrawalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdraw_non_concurrence(batch, by=request.user, **data.validated_data)
         return self.detail_response(pk)

@@ -105,6 +105,14 @@ DECISIONS_EXAMPLE = OpenApiExample(
     ]},
 )
 
+CONCURRENCE_EXAMPLE = OpenApiExample(
+    "Concur, but not on one case",
+    request_only=True,
+    value={"answer": "concur", "carve_outs": [
+        {"case": "LT-D-AAA", "answer": "non_concur", "reason": "End-use monitoring in place is not sufficient."},
+    ]},
+)
+
 STEP_EXAMPLE = OpenApiExample(
     "Record acceptance", request_only=True, value={"signed_on": "2027-01-15", "initial_deposit_on": "2027-01-20"}
 )

@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 from bins.api import BinList, CapabilityList, CountryList
 
 from .auth import SignOutView, TokenView
-from .batches import BatchViewSet
+from .batches import AwaitingConcurrence, BatchViewSet
 from .views import CaseViewSet, JointRequestViewSet, LorView
 
 router = SimpleRouter()
@@ -19,5 +19,6 @@ urlpatterns = [
     path("bins/", BinList.as_view(), name="api-bins"),
     path("capabilities/", CapabilityList.as_view(), name="api-capabilities"),
     path("lors/", LorView.as_view(), name="api-lors"),
+    path("concurrence/awaiting/", AwaitingConcurrence.as_view(), name="api-concurrence-awaiting"),
     path("", include(router.urls)),
 ]

@@ -82,6 +82,10 @@ RETURN_REASONS = [
     "State whether the request covers training and initial spares.",
     "Confirm the funding source: the LOR names FMF, but no FMF allocation is on record.",
 ]
+CONDITIONS = [
+    "Concurs provided end-use monitoring is enhanced for the first two years.",
+    "Concurs subject to the standard third-party transfer clause being in the LOA.",
+]
 WITHDRAW_REASONS = ["National budget reallocated.", "Requirement met through another source."]
 JOINT_CAPABILITIES = ["short-range-air-defense", "artillery-munitions", "air-missile-defense", "anti-armor"]
 # Every tenth case is Poland's and every tenth Germany's, so the demo liaisons have a portfolio to follow.

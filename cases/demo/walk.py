@@ -25,8 +25,10 @@ from ..process.stages import Action, Stage
 from ..process.timers import run_clock
 from ..process.workflow import WorkflowError, perform
 from ..review import batching
-from ..review.services import decide_batch, start_batch
+from ..review.services import answer_concurrence, decide_batch, start_batch
+from .accounts import staff_of
 from .requests import (
+    CONDITIONS,
     DEMO_REFERENCE,
     DENY_REASONS,
     RETURN_REASONS,
@@ -188,7 +190,17 @@ class Walk:
             return
         start_batch(batch, reviewer=self.reviewer, at=started)
         slow = rng.random() < 0.12  # some reviews run past their decision due date and stall first
-        decided = started + timedelta(days=rng.randint(24, 45) if slow else rng.randint(3, 20), hours=rng.randint(0, 6))
+        # The offices asked answer in parallel, each on its own day, a few with conditions.
+        answers = sorted((started + timedelta(days=rng.randint(1, 12 if slow else 8), hours=rng.randint(0, 8)), office)
+                         for office in batch.concurrence_requests.values_list("office_id", flat=True))
+        for when, office in answers:
+            yield when
+            conditions = rng.random() < 0.05
+            answer_concurrence(batch, by=staff_of(self.catalog.users, office), at=when,
+                               answer="conditions" if conditions else "concur",
+                               reason=rng.choice(CONDITIONS) if conditions else "")
+        answered = answers[-1][0] if answers else started
+        decided = answered + timedelta(days=rng.randint(20, 35) if slow else rng.randint(1, 12), hours=rng.randint(0, 6))
         yield decided
         entries = []
         for case in batch.cases.filter(stage=Stage.IN_REVIEW).select_related("country"):

@@ -1,4 +1,5 @@
 from .batch import BatchStatus, ReviewBatch
+from .concurrence import CONCURRING, Answer, CaseConcurrence, ConcurrenceRequest, ConcurrenceRule, Office
 from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
 from .decision import Decision, Outcome
 from .events import CaseEvent, Verb
@@ -13,6 +14,12 @@ from .rules import NotificationRule, NotificationTier, Timer, TimerRule
 from .views import SavedView
 
 __all__ = [
+    "Answer",
+    "CONCURRING",
+    "CaseConcurrence",
+    "ConcurrenceRequest",
+    "ConcurrenceRule",
+    "Office",
     "BatchStatus",
     "RetransferAssurance",
     "ReviewBatch",

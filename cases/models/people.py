@@ -33,7 +33,8 @@ class Profile(models.Model):
     country = models.ForeignKey(
         "bins.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons"
     )
-    office = models.CharField(max_length=80, blank=True, help_text="For reviewers: DSCA, State, or the IA.")
+    office = models.ForeignKey("cases.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+                               help_text="For US staff: the office they answer for in concurrence.")
 
     class Meta:
         constraints = [
@@ -41,6 +42,8 @@ class Profile(models.Model):
                 condition=(Q(role="liaison") & Q(country__isnull=False)) | (~Q(role="liaison") & Q(country__isnull=True)),
                 name="profile_country_iff_liaison",
             ),
+            models.CheckConstraint(condition=Q(office__isnull=True) | Q(role__in=["reviewer", "admin"]),
+                                   name="profile_office_only_us_staff"),
         ]
 
     def __str__(self):

@@ -60,6 +60,7 @@ class Timer(models.TextChoices):
     CLOSURE = "closure", "Closure after supply and services complete"
     DECISION = "decision", "Decision after combined review starts"
     PA_RESPONSE = "pa_response", "Price and availability answer after approval"
+    CONCURRENCE = "concurrence", "Office concurrence after combined review starts"
 
 
 class TimerRule(models.Model):

@@ -62,5 +62,7 @@ class BatchAction(models.TextChoices):
     START = "start", "Start review"
     ASSIGN = "assign", "Assign or hand over"
     WRITE_MEMO = "memo", "Write the batch memo"
+    CONCUR = "concurrence", "Answer for your office"
+    WITHDRAW_NON_CONCURRENCE = "withdraw_non_concurrence", "Withdraw a non-concurrence"
     DECIDE = "decide", "Decide cases"
     SETTLE = "settle", "Mark decided"

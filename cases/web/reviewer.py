@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..models import REVIEWERS, Outcome, ReviewBatch, SavedView, Verb
+from ..models import REVIEWERS, Answer, Case, Outcome, ReviewBatch, SavedView, Verb
 from ..process import workflow
 from ..process.stages import BatchAction
 from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
@@ -18,8 +19,16 @@ from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
 from ..review.batch_facts import WAITING_LATE, attach_case_facts
 from ..review.record import attach_record
-from ..review.services import assign_batch, decide_batch, start_batch, write_memo
+from ..review.services import (
+    answer_concurrence,
+    assign_batch,
+    decide_batch,
+    start_batch,
+    withdraw_non_concurrence,
+    write_memo,
+)
 from .access import roles
+from .concurrence import ConcurrenceForm, WithdrawalForm, concurrence_context
 
 QUEUE_PAGE_SIZE = 25
 
@@ -116,14 +125,15 @@ def reviewers_but(holder):
             .exclude(pk=getattr(holder, "pk", None)).order_by("username"))
 
 
-def batch_context(request, pk, form=None, memo_form=None):
+def batch_context(request, pk, form=None, memo_form=None, concur_form=None, withdrawal_form=None):
     batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []
     form = form or DecisionForm(open_cases=open_cases)
     previous, following = queue_neighbours(request, batch)
-    return {"batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
+    return {**concurrence_context(request, batch, cases, allowed, form=concur_form, withdrawal=withdrawal_form),
+            "batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
             "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
             "reviewers": reviewers_but(batch.assigned_reviewer) if BatchAction.ASSIGN in allowed else None,
             "memo_form": (memo_form or MemoForm()) if BatchAction.WRITE_MEMO in allowed else None,
@@ -229,3 +239,51 @@ def show_refusal(form, refusal):
                 problems[field].append(text)
     for field, texts in problems.items():
         form.add_error(field, texts)
+
+
+@login_required
+def concurrence_grid(request, pk):
+    """The grid alone, for the batch page to refresh while offices answer (htmx): the batch's cases now
+    and those decided in it, without the rest of the page's reads."""
+    batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
+    cases = sorted(Case.objects.filter(Q(review_batch=batch) | Q(decisions__batch=batch)).distinct(),
+                   key=lambda case: (case.joint_request_id is None, case.joint_request_id or 0, case.country_id, case.pk))
+    return render(request, "reviewer/_concurrence_grid.html",
+                  {"batch": batch, "cases": cases, **concurrence_context(request, batch, cases, {})})
+
+
+@require_POST
+@login_required
+def batch_concur(request, pk):
+    context = batch_context(request, pk)
+    form = ConcurrenceForm(request.POST, cases=context["office_cases"])
+    if not form.is_valid():
+        return render(request, "reviewer/batch.html", batch_context(request, pk, concur_form=form), status=400)
+    try:
+        answer_concurrence(context["batch"], by=request.user, answer=form.cleaned_data["answer"],
+                           reason=form.cleaned_data["reason"], carve_outs=form.carve_outs())
+    except workflow.WorkflowError as refusal:
+        form.show(refusal)
+        return render(request, "reviewer/batch.html", batch_context(request, pk, concur_form=form),
+                      status=refusal_status(refusal))
+    messages.success(request, f"Your office's answer is recorded: {Answer(form.cleaned_data['answer']).label.lower()}.")
+    return back_to_batch(request, pk)
+
+
+@require_POST
+@login_required
+def batch_withdraw(request, pk):
+    context = batch_context(request, pk)
+    form = WithdrawalForm(request.POST, cases=context["office_cases"])
+    if not form.is_valid():
+        return render(request, "reviewer/batch.html", batch_context(request, pk, withdrawal_form=form), status=400)
+    try:
+        withdraw_non_concurrence(context["batch"], by=request.user, case=form.cleaned_data["case"],
+                                 reason=form.cleaned_data["reason"])
+    except workflow.WorkflowError as refusal:
+        for key, texts in (refusal.errors or {None: [refusal.message]}).items():
+            form.add_error(key if key in form.fields else None, texts)
+        return render(request, "reviewer/batch.html", batch_context(request, pk, withdrawal_form=form),
+                      status=refusal_status(refusal))
+    messages.success(request, "The non-concurrence is withdrawn.")
+    return back_to_batch(request, pk)

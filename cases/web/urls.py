@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models.case import CASE_NUMBER
-from . import case_pages, home, inbox, joint_form, metrics, nspa, portal, reviewer, saved_views
+from . import case_pages, concurrence, home, inbox, joint_form, metrics, nspa, portal, reviewer, saved_views
 
 
 class CaseNumber:
@@ -28,6 +28,10 @@ urlpatterns = [
     path("batches/<int:pk>/assign/", reviewer.batch_assign, name="batch-assign"),
     path("batches/<int:pk>/memo/", reviewer.batch_memo, name="batch-memo"),
     path("batches/<int:pk>/decide/", reviewer.batch_decide, name="batch-decide"),
+    path("batches/<int:pk>/concurrence/", require_safe(reviewer.concurrence_grid), name="batch-concurrence"),
+    path("batches/<int:pk>/concur/", reviewer.batch_concur, name="batch-concur"),
+    path("batches/<int:pk>/withdraw-non-concurrence/", reviewer.batch_withdraw, name="batch-withdraw"),
+    path("awaiting/", require_safe(concurrence.awaiting_my_office), name="awaiting"),
     path("views/", saved_views.save_view, name="view-save"),
     path("views/<int:pk>/delete/", saved_views.delete_view, name="view-delete"),
     path("cases/", require_safe(case_pages.case_list), name="case-list"),

@@ -145,7 +145,7 @@ def page_times(fixture, repeats=7):
         # reads the whole case table for a page's batch facts rather than their covering index.
         cursor.execute("ANALYZE")
     user = get_user_model().objects.create(username="bench-reviewer")
-    Profile.objects.create(user=user, role="reviewer", office="DSCA")
+    Profile.objects.create(user=user, role="reviewer", office_id="dsca")
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     batch = ReviewBatch.objects.annotate(n=Count("cases")).filter(n=50).first()

@@ -71,7 +71,8 @@ def every_page(reviewer):
         user.save()
     case = f"/cases/{cases['PL'].case_number}/"
     return [
-        (reviewer.username, ["/", f"/batches/{batch.pk}/", "/cases/", case, "/metrics/", f"/nspa/{joint.reference}/"]),
+        (reviewer.username, ["/", f"/batches/{batch.pk}/", "/cases/", case, "/metrics/", "/awaiting/",
+                            f"/nspa/{joint.reference}/"]),
         (liaison.username, ["/inbox/", "/cases/new/", "/cases/", case]),
         (nspa.username, ["/nspa/", "/nspa/new/", f"/nspa/{joint.reference}/"]),
     ]

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.models import Case, Decision
+from cases.models import Case, Decision, ReviewBatch
 from cases.process.stages import Stage
 from cases.review.batching import build_batches
 
-from ..builders import T0, submit
+from ..builders import T0, concur_all, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +32,8 @@ def test_reviewer_decides_a_batch(page, live_server, sign_in, screenshot, review
     page.locator("#queue tbody a").first.click()
     page.get_by_role("button", name="Start review").click()
     expect(page.get_by_text("You have taken this batch")).to_be_visible()
+    concur_all(ReviewBatch.objects.get(cases=cases["PL"]))  # every office asked (tests/browser/test_concurrence.py)
+    page.reload()
 
     page.get_by_label(f"Select {cases['PL'].case_number}").check()
     page.get_by_label(f"Select {cases['DE'].case_number}").check()

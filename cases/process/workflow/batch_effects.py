@@ -2,6 +2,7 @@
 from django.contrib.auth import get_user_model
 
 from ...models import REVIEWERS, BatchStatus, CaseEvent, Outcome, Role, Verb, role_of
+from ...review import concurrence
 from ..stages import Action, Stage
 
 # Modules, not their names: both import the table that imports this module.
@@ -15,7 +16,8 @@ OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, O
 
 
 def take(batch, ctx):
-    """The reviewer takes the batch (its membership is frozen from now): each case's trail says so."""
+    """The reviewer takes the batch (its membership is frozen from now), and every office its cases
+    need is asked to concur at once: each case's trail says both."""
     batch.assigned_reviewer = ctx.actor
     members = list(batch.cases.filter(stage=Stage.IN_REVIEW).values_list("pk", flat=True))
     CaseEvent.objects.bulk_create(
@@ -23,6 +25,7 @@ def take(batch, ctx):
                   to_stage=Stage.IN_REVIEW, payload={"batch": batch.pk}, at=ctx.at)
         for pk in members
     )
+    concurrence.ask([batch.pk], at=ctx.at)
 
 
 def held_by_another(batch, ctx):

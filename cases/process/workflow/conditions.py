@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ...models import BatchStatus, Outcome, RequestType
+from ...review import concurrence
 from ..deadlines import STALLING, first_passed_stall
 
 
@@ -110,6 +111,14 @@ def batch_taken(case, ctx):
     if batch is not None and batch.status == BatchStatus.OPEN:
         # No batch id: liaisons read this reason too, and the id counts everyone's batches.
         return "Nobody has taken its combined review batch yet: a reviewer starts it on the batch page first."
+
+
+@condition("Every office asked has concurred")
+def offices_concurred(case, ctx):
+    batch = ctx.batch or case.review_batch
+    waiting = concurrence.standing(batch).holding(case.pk) if batch is not None else []
+    if waiting:
+        return f"Approval waits on the concurrence of {'; '.join(waiting)}."
 
 
 @condition("Decided with its batch", in_checklist=False)

@@ -53,6 +53,13 @@ RESUBMIT_REPLY = Input("reply", "Your reply to the reviewer", "text", max_length
 BATCH_MEMO = Input("memo", "Batch memo", "text", required="Write the memo: the reasoning that holds for the whole batch.",
                    help="The reasons that hold for every case of the batch; reviewers see it on each case.")
 
+CONCURRENCE_REASON = Input("reason", "Conditions or reason", "text",
+                           required="Say the conditions, or why the office does not concur.",
+                           help="concurrence: required unless the office simply concurs.")
+WITHDRAWAL_NOTE = Input("reason", "Why it is withdrawn", "text", max_length=2000,
+                        required="Say why the office withdraws its non-concurrence: the trail keeps it.",
+                        help="withdraw-non-concurrence: what changed.")
+
 
 def missing(inputs_declared, values):
     """{field: [message]} for each required input without a value."""

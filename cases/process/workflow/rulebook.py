@@ -12,7 +12,7 @@ from typing import Callable
 from ...models import REVIEWERS, BatchStatus, Outcome, Role
 from ..deadlines import STALLING
 from ..stages import Action, BatchAction, Stage
-from . import batch_effects, effects
+from . import batch_effects, concurrence_effects, effects
 from . import conditions as c
 from . import inputs as i
 
@@ -57,10 +57,10 @@ class Rule:
         return self.path or f"steps/{self.step}/"
 
 
-def decision(action, target, effect, stages=frozenset({Stage.IN_REVIEW}), **options):
+def decision(action, target, effect, stages=frozenset({Stage.IN_REVIEW}), guards=(), **options):
     """A reviewer's decision: on a case in a batch, taken through the batch once somebody has taken it."""
-    return Rule(action, stages, REVIEWERS, target, guards=(c.decided_with_batch, c.batch_taken), effect=effect,
-                locks_batch=True, **options)
+    return Rule(action, stages, REVIEWERS, target, guards=(c.decided_with_batch, c.batch_taken, *guards),
+                effect=effect, locks_batch=True, **options)
 
 
 RULES = {rule.action: rule for rule in (
@@ -76,7 +76,9 @@ RULES = {rule.action: rule for rule in (
          effect=effects.approve_tsfd, step="tsfd-approval"),
     # Combined review: batching moves actionable cases in (cases.review.batching), reviewers decide them.
     Rule(Action.START_REVIEW, frozenset({Stage.LOR_ACTIONABLE}), SYSTEM, Stage.IN_REVIEW, forward=True),
-    decision(Action.APPROVE, Stage.LOA_DEVELOPMENT, effects.open_development, forward=True),
+    # Approval waits on every office asked to concur; denying or returning never does.
+    decision(Action.APPROVE, Stage.LOA_DEVELOPMENT, effects.open_development, guards=(c.offices_concurred,),
+             forward=True),
     decision(Action.DENY, Stage.DENIED, effects.record_decision(Outcome.DENY), inputs=(i.DECISION_REASON,)),
     decision(Action.RETURN, Stage.LOR_RETURNED, effects.return_for_information, inputs=(i.DECISION_REASON,),
              stages=frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), step="return"),
@@ -146,6 +148,12 @@ class BatchRule:
         return self.action.label
 
 
+def concurrence_closed(batch):
+    if batch.status == BatchStatus.OPEN:
+        return "Offices are asked to concur once a reviewer takes the batch for review."
+    return "This batch is decided: its concurrence is closed."
+
+
 BATCH_RULES = {rule.action: rule for rule in (
     # A batch is opened by batching (cases.review.batching), which fills it until a reviewer takes it.
     BatchRule(BatchAction.START, frozenset({BatchStatus.OPEN}), REVIEWERS, BatchStatus.IN_REVIEW,
@@ -157,6 +165,13 @@ BATCH_RULES = {rule.action: rule for rule in (
     BatchRule(BatchAction.WRITE_MEMO, frozenset({BatchStatus.IN_REVIEW, BatchStatus.DECIDED}), REVIEWERS, None,
               wrong_status=lambda batch: "Take the batch for review before writing its memo.",
               refusal=batch_effects.no_memo_yet, effect=batch_effects.write_memo),
+    # Concurrence: the offices asked when the batch was taken answer in parallel, each once for the batch.
+    BatchRule(BatchAction.CONCUR, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
+              wrong_status=concurrence_closed, refusal=concurrence_effects.awaits_my_office,
+              effect=concurrence_effects.answer),
+    BatchRule(BatchAction.WITHDRAW_NON_CONCURRENCE, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
+              wrong_status=concurrence_closed, refusal=concurrence_effects.objection_to_withdraw,
+              effect=concurrence_effects.withdraw),
     BatchRule(BatchAction.DECIDE, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "Start the review of this batch before deciding its cases."
               if batch.status == BatchStatus.OPEN else "This batch is already decided.",

@@ -1,0 +1,211 @@
+"""Which offices must concur on a case (the dated ConcurrenceRule rows), asking every one of them at once
+when a batch enters review, and where a batch's concurrence stands: the office x case grid, and the
+offices a case's approval still waits on.
+
+An office answers once for the batch; a carve-out (CaseConcurrence) answers one case differently. What
+an office must concur on is judged by the rows in force on the day it was asked, so a later change of
+rule never reopens an answer.
+"""
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+
+from ..models import (
+    CONCURRING,
+    Answer,
+    BatchStatus,
+    Case,
+    CaseConcurrence,
+    CaseEvent,
+    ConcurrenceRequest,
+    ConcurrenceRule,
+    Timer,
+    Verb,
+)
+from ..process.rules import due_date
+from ..process.stages import Stage
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a concurrence rule looks at: the batch's bin and capability, the purchaser's area and tier,
+    the case's value and whether it needs a technology-release review."""
+
+    case_id: int
+    batch_id: int
+    bin_id: int | None
+    region_id: str
+    capability_id: str
+    cn_tier: str
+    value: object
+    tsfd_required: bool
+
+
+FACT_COLUMNS = ("pk", "review_batch_id", "review_batch__bin_id", "country__region_id", "review_batch__capability_id",
+                "country__cn_tier", "total_value_usd", "tsfd_required")
+
+
+def facts_of(cases):
+    """CaseFacts of the cases of a queryset, from one query."""
+    return [CaseFacts(*row) for row in cases.order_by("pk").values_list(*FACT_COLUMNS)]
+
+
+def rules_in_force(on):
+    """The rows that decide on `on`: for each office and scope the latest row, kept when it requires."""
+    latest = {}
+    for row in ConcurrenceRule.objects.filter(effective_from__lte=on).order_by("effective_from", "id"):
+        latest[(row.office_id, *(getattr(row, name) for name in ConcurrenceRule.SCOPE))] = row
+    return [row for row in latest.values() if row.required]
+
+
+def matches(rule, facts):
+    return ((rule.bin_id is None or rule.bin_id == facts.bin_id)
+            and (rule.region_id is None or rule.region_id == facts.region_id)
+            and (rule.capability_id is None or rule.capability_id == facts.capability_id)
+            and (not rule.cn_tier or rule.cn_tier == facts.cn_tier)
+            and (rule.min_value_usd is None or facts.value >= rule.min_value_usd)
+            and (not rule.tsfd_only or facts.tsfd_required))
+
+
+def required_offices(facts, rules):
+    """The codes of the offices that must concur on the case, in code order."""
+    return sorted({rule.office_id for rule in rules if matches(rule, facts)})
+
+
+def ask(batch_ids, *, at=None):
+    """Ask every office the rules require for the cases in review of `batch_ids`, all at once, each due
+    after the concurrence timer; each case's trail names the offices asked about it. Set-based: a fixed
+    number of statements for any number of batches. Returns the requests made."""
+    at = at or timezone.now()
+    on = timezone.localdate(at)
+    rules, due = rules_in_force(on), due_date(Timer.CONCURRENCE, on)
+    offices_by_batch, events = {}, []
+    for facts in facts_of(Case.objects.filter(review_batch_id__in=list(batch_ids), stage=Stage.IN_REVIEW)):
+        offices = required_offices(facts, rules)
+        offices_by_batch.setdefault(facts.batch_id, set()).update(offices)
+        events.append(CaseEvent(case_id=facts.case_id, verb=Verb.CONCURRENCE_ASKED, from_stage=Stage.IN_REVIEW,
+                                to_stage=Stage.IN_REVIEW, at=at,
+                                payload={"batch": facts.batch_id, "offices": offices, "due_on": due}))
+    requests = ConcurrenceRequest.objects.bulk_create(
+        ConcurrenceRequest(batch_id=batch_id, office_id=office, asked_at=at, due_on=due)
+        for batch_id, offices in sorted(offices_by_batch.items()) for office in sorted(offices)
+    )
+    CaseEvent.objects.bulk_create(events)
+    return requests
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One office on one case: whether it must concur, and its answer there (its batch answer unless
+    carved out)."""
+
+    required: bool
+    answer: str = ""
+    reason: str = ""
+    carved_out: bool = False
+
+    @property
+    def label(self):
+        if not self.required:
+            return "Not asked"
+        return Answer(self.answer).label if self.answer else "Waiting"
+
+    @property
+    def concurs(self):
+        return not self.required or self.answer in CONCURRING
+
+
+class Standing:
+    """Where a batch's concurrence stands, read in three queries: its requests (with their carve-outs)
+    and the facts of its cases, judged by the rules in force on the day the offices were asked."""
+
+    def __init__(self, batch):
+        carve_outs = Prefetch("carve_outs", queryset=CaseConcurrence.objects.select_related("answered_by"))
+        self.requests = list(batch.concurrence_requests.select_related("office", "answered_by")
+                             .prefetch_related(carve_outs).order_by("office__name"))
+        self.required = {}
+        if self.requests:
+            asked_on = timezone.localdate(self.requests[0].asked_at)
+            rules = rules_in_force(asked_on)
+            for facts in facts_of(Case.objects.filter(review_batch=batch)):
+                self.required[facts.case_id] = set(required_offices(facts, rules))
+        self.carved = {(request.pk, carve.case_id): carve for request in self.requests for carve in request.carve_outs.all()}
+
+    def cell(self, request, case_id):
+        if request.office_id not in self.required.get(case_id, ()):
+            return Cell(required=False)
+        carve = self.carved.get((request.pk, case_id))
+        if carve is not None:
+            return Cell(True, carve.answer, carve.reason, carved_out=True)
+        return Cell(True, request.answer, request.reason)
+
+    def concerning(self, request):
+        """The ids of the cases of the batch `request`'s office must concur on."""
+        return {case_id for case_id, offices in self.required.items() if request.office_id in offices}
+
+    def row(self, case_id):
+        """(request, cell) for each office asked, in the grid's order."""
+        return [(request, self.cell(request, case_id)) for request in self.requests]
+
+    def holding(self, case_id):
+        """What a case's approval still waits on: each office that must concur and has not, said as a
+        person reads it ("DTSA (does not concur: ...)")."""
+        waiting = []
+        for request, cell in self.row(case_id):
+            if not cell.concurs:
+                said = f"does not concur: {cell.reason}" if cell.answer == Answer.NON_CONCUR else "not answered yet"
+                waiting.append(f"{request.office.name} ({said})")
+        return waiting
+
+    def overdue(self, today=None):
+        """The offices past their due date without an answer: they stall the batch."""
+        today = today or timezone.localdate()
+        return [request for request in self.requests if not request.answer and request.due_on < today]
+
+
+def standing(batch):
+    """The batch's Standing, read once per batch object (a decision of many cases asks for each)."""
+    if getattr(batch, "_concurrence", None) is None:
+        batch._concurrence = Standing(batch)
+    return batch._concurrence
+
+
+def overdue_since(today: date):
+    """A filter on batches: an office asked on them is past its due date without an answer."""
+    return Exists(ConcurrenceRequest.objects.filter(batch=OuterRef("pk"), answer="", due_on__lt=today))
+
+
+class CaseCell(NamedTuple):
+    case: object
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    """One office of the batch's concurrence grid: its request and its cell on each case listed."""
+
+    request: ConcurrenceRequest
+    overdue: bool
+    cells: list  # CaseCell per case listed
+
+
+def grid(batch, cases, today=None):
+    """The office x case grid of `batch` for `cases` (its record): a row per office asked."""
+    today = today or timezone.localdate()
+    now = standing(batch)
+    return [OfficeRow(request, not request.answer and request.due_on < today,
+                      [CaseCell(case, now.cell(request, case.pk)) for case in cases]) for request in now.requests]
+
+
+def office_id_of(user):
+    """The office `user` answers for, or None."""
+    return getattr(getattr(user, "profile", None), "office_id", None)
+
+
+def awaiting(office_id):
+    """The requests `office_id` has not answered on batches still in review, the soonest due first."""
+    return (ConcurrenceRequest.objects.filter(office_id=office_id, answer="", batch__status=BatchStatus.IN_REVIEW)
+            .select_related("batch__bin", "batch__region", "batch__capability", "office").order_by("due_on", "id"))
