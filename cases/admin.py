@@ -23,6 +23,8 @@ from .models import (
     Profile,
     RetransferAssurance,
     ReviewBatch,
+    ReviewPolicy,
+    StandingRelease,
     ReviewerNote,
     SavedView,
     TimerRule,
@@ -210,6 +212,25 @@ class ConcurrenceRuleAdmin(admin.ModelAdmin):
     list_filter = ["office", "required", "tsfd_only"]
     search_fields = ["source", "office__name"]
     list_select_related = ["office"]
+
+
+@admin.register(ReviewPolicy)
+class ReviewPolicyAdmin(admin.ModelAdmin):
+    """A bin's process; a change is a new row with a later date (a batch keeps the row it opened under)."""
+
+    list_display = ["__str__", "effective_from", "window_days", "window_cases", "decision_days", "concurrence_days"]
+    list_filter = ["bin"]
+    list_select_related = ["bin"]
+
+
+@admin.register(StandingRelease)
+class StandingReleaseAdmin(admin.ModelAdmin):
+    """A technology release covering a bin's members; `covered` off on a later row revokes it."""
+
+    list_display = ["bin", "capability", "effective_from", "covered", "decision"]
+    list_filter = ["bin", "covered", "capability"]
+    search_fields = ["decision", "source"]
+    list_select_related = ["bin", "capability"]
 
 
 class CarveOutInline(ReadOnlyInline):

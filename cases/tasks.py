@@ -39,6 +39,12 @@ def build_batches_task(case_ids=None):
     return asdict(batching.build_batches(case_ids=case_ids))
 
 
+# Every minute: a batch filled to its policy's window, or old enough, enters review within the minute.
+@shared_task(**RELIABLE)
+def close_review_windows_task():
+    return len(batching.close_windows())
+
+
 # The clock's jobs (cases.process.timers.CLOCK); each returns how many cases it acted on.
 @shared_task(**RELIABLE)
 def clear_notifications_task():

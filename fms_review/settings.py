@@ -235,6 +235,7 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "build-batches": {"task": "cases.tasks.build_batches_task", "schedule": 300.0},
+    "close-review-windows": {"task": "cases.tasks.close_review_windows_task", "schedule": 60.0},
     "clear-notifications": {"task": "cases.tasks.clear_notifications_task", "schedule": 3600.0},
     "expire-offers": {"task": "cases.tasks.expire_offers_task", "schedule": 3600.0},
     "mark-stalled": {"task": "cases.tasks.mark_stalled_task", "schedule": 3600.0},

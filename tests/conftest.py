@@ -111,7 +111,8 @@ def ensure_reference_data():
         return
     load_reference_data(apps)
     for module in ("cases.migrations.0002_rules_and_agencies", "cases.migrations.0005_decision_timer",
-                   "cases.migrations.0014_pa_answers_and_every_action_a_verb", "cases.migrations.0023_concurrence"):
+                   "cases.migrations.0014_pa_answers_and_every_action_a_verb", "cases.migrations.0023_concurrence",
+                   "cases.migrations.0025_review_policy"):
         importlib.import_module(module).load(apps, None)
 
 

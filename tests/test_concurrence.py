@@ -5,6 +5,8 @@ one wins."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Count, Q
+
 import pytest
 
 from bins.grouping import groups_by_country
@@ -63,7 +65,8 @@ def numbers(batch):
 def test_taking_a_batch_asks_every_office_at_once(batch):
     requests = ConcurrenceRequest.objects.filter(batch=batch)
     assert sorted(requests.values_list("office_id", flat=True)) == ["dsca", "eucom", "ia", "state-rsat"]
-    assert {(r.asked_at, r.due_on) for r in requests} == {(T0 + timedelta(days=1), date(2026, 3, 13))}  # 10 days
+    # Due in 5 days, by the NATO RDP MOU bin's policy (the concurrence timer's 10 days elsewhere).
+    assert {(r.asked_at, r.due_on) for r in requests} == {(T0 + timedelta(days=1), date(2026, 3, 8))}
     asked = CaseEvent.objects.filter(verb=Verb.CONCURRENCE_ASKED)
     assert asked.count() == 3 and asked.first().payload["offices"] == ["dsca", "eucom", "ia", "state-rsat"]
 
@@ -189,3 +192,19 @@ def test_two_members_of_one_office_answering_at_once(postgres, api, reviewer):
 
     assert sorted(run_concurrently(attempt, 2)) == [200, 409]
     assert CaseEvent.objects.filter(verb=Verb.CONCURRENCE_ANSWERED).count() == 1
+
+
+def test_stalled_only_in_the_queue_includes_a_batch_with_an_office_overdue(signed_in, batch, reviewer):
+    from cases.review.batch_facts import attach_case_facts, waiting_late_q
+
+    client = signed_in(reviewer)
+    queue = client.get("/", {"stalled": "on"}).content.decode()
+    assert f"/batches/{batch.pk}/" in queue and "Implementing agency overdue" in queue  # due 8 March, long past
+    ConcurrenceRequest.objects.filter(batch=batch).update(due_on=date.today())
+    assert f"/batches/{batch.pk}/" not in client.get("/", {"stalled": "on"}).content.decode()
+    # The filter and the row's flag are the same rule.
+    for due in (date.today(), date(2026, 3, 8)):
+        ConcurrenceRequest.objects.filter(batch=batch).update(due_on=due)
+        row = attach_case_facts([ReviewBatch.objects.get(pk=batch.pk)])[0]
+        filtered = ReviewBatch.objects.annotate(stalled_count=Count("cases", filter=Q(cases__stalled_since__isnull=False)))
+        assert row.late == filtered.filter(waiting_late_q(date.today())).exists()

@@ -85,7 +85,8 @@ def test_each_table_has_one_unit(reviewer):
     tables = metrics.all_tables(reviewer, metrics.Period(**A_YEAR))
     units = {table.name: table.unit for table in tables}
     assert units == {"stages": "cases", "median-days": "days", "offered-by-aod": "% of LOAs", "stalled": "cases",
-                     "combined-review": "reviews", "by-bin": "cases", "by-region": "cases"}
+                     "combined-review": "reviews", "by-bin": "cases", "by-region": "cases",
+                     "review-burden": "answers", "days-to-decision": "days", "window-wait": "days"}
     combined = next(table for table in tables if table.name == "combined-review")
     assert combined.rows == [("Case by case (one per case decided)", 1), ("Combined (one per batch)", 1)]
 
@@ -96,8 +97,9 @@ def test_the_metrics_page_and_a_csv_read_a_bounded_number_of_queries(signed_in, 
     for index in range(cases):
         Builder(reviewer, country=["PL", "DE", "JP"][index % 3]).build(Stage.LOA_DEVELOPMENT)
     client = signed_in(reviewer)
-    # session, user and profile; one per table but two for the group tables (their names)
-    with django_assert_max_num_queries(12):
+    # session, user and profile; one per table but two for the group and policy tables (their names) and
+    # three for the review burden (answers, carve-outs, LORs received)
+    with django_assert_max_num_queries(17):
         assert client.get("/metrics/", A_YEAR).status_code == 200
     with django_assert_max_num_queries(4):  # session, user and profile, the table
         assert downloaded(client.get("/metrics/median-days.csv", A_YEAR)).startswith("label,days")

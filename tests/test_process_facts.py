@@ -16,7 +16,8 @@ from .builders import Builder, purchaser_of
 pytestmark = pytest.mark.django_db
 
 WAIVER = {"justification": "Presidential emergency certification."}
-LARGE, PA, TSFD = {"large": True}, {"pa": True}, {"tsfd": True}
+# TSFD cases are Austria's: in no bin, so no standing release covers them (tests/test_policy.py).
+LARGE, PA, TSFD = {"large": True}, {"pa": True}, {"tsfd": True, "country": "AT"}
 
 # (id, builder options, stage, steps first [(action, days, inputs)], step, days after, inputs, refusal)
 FACTS = [
@@ -81,7 +82,7 @@ FACTS = [
     # TSFD: its approval comes before any pricing or offer, and only where a review is required.
     ("no offer while TSFD is pending", TSFD, Stage.LOA_DEVELOPMENT, [(Action.RECORD_IA_APPROVAL, 1, {})],
      Action.OFFER, 1, {}, "A TSFD review is pending"),
-    ("no P&A answer while TSFD is pending", {"tsfd": True, "pa": True}, Stage.LOA_DEVELOPMENT, [], Action.PROVIDE_PA,
+    ("no P&A answer while TSFD is pending", {**TSFD, "pa": True}, Stage.LOA_DEVELOPMENT, [], Action.PROVIDE_PA,
      1, {}, "A TSFD review is pending"),
     ("TSFD approval once", TSFD, Stage.LOA_DEVELOPMENT, [(Action.APPROVE_TSFD, 1, {})], Action.APPROVE_TSFD, 1, {},
      "TSFD approval was already recorded on"),

@@ -72,7 +72,15 @@ def test_refuses_to_create_demo_accounts_without_debug(settings):
     assert not get_user_model().objects.filter(username__in=list(DEMO_ACCOUNTS)).exists()
 
 
-def test_the_demo_is_walked_through_the_clock(seeded):
+@pytest.fixture
+def seeded_more(settings):
+    """Enough cases that some batches still under review have waited past a due date (the demo's waves
+    put a few dozen cases in a batch: 80 cases make too few batches to hold that)."""
+    settings.DEBUG = True
+    call_command("seed_demo", cases=200, stdout=open("/dev/null", "w"))
+
+
+def test_the_demo_is_walked_through_the_clock(seeded_more):
     """Offers expired, reviews cleared and cases stalled, each by the system with its audit event; a few
     batches under review are late, most are not; not every offer was made by its AOD."""
     for verb in ("expire", "notification_cleared", "stalled"):

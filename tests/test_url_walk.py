@@ -43,6 +43,7 @@ SERVED = {
     "api/v1/^batches/(?P<pk>[^/.]+)/concurrence/$": ("/api/v1/batches/{batch}/concurrence/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/concurrence/withdrawal/$": ("/api/v1/batches/{batch}/concurrence/withdrawal/", NOBODY),
     "api/v1/concurrence/awaiting/": ("/api/v1/concurrence/awaiting/", REVIEWERS),
+    "api/v1/metrics/review-burden/": ("/api/v1/metrics/review-burden/", REVIEWERS),
     "api/schema/": ("/api/schema/", EVERYONE),
     "api/docs/": ("/api/docs/", EVERYONE),
     "^api/": ("/api/v1/no-such-endpoint/", NOBODY),

@@ -10,7 +10,7 @@ from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
 from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
 from ..review.record import attach_record
-from ..review import concurrence
+from ..review import concurrence, policy
 from ..review.services import (
     answer_concurrence,
     assign_batch,
@@ -119,14 +119,30 @@ class OfficeConcurrenceSerializer(serializers.Serializer):
     cases = ConcurrenceCellSerializer(source="cells", many=True)
 
 
+class PolicySerializer(serializers.Serializer):
+    name = serializers.CharField(source="why.policy.__str__")
+    reason = serializers.CharField(source="why.reason", help_text="Why this policy applies to the batch.")
+    window_days = serializers.IntegerField(source="why.policy.window_days")
+    window_cases = serializers.IntegerField(source="why.policy.window_cases")
+    window = serializers.CharField(help_text="When the batch stops taking newcomers, or did.")
+    decision = serializers.CharField()
+    concurrence = serializers.CharField()
+    standing_releases = serializers.ListField(source="releases", child=serializers.CharField(),
+                                              help_text="Capabilities the bin's standing TSFD releases cover.")
+    covered = serializers.BooleanField(help_text="Whether a standing release covers this batch's capability.")
+
+
 class BatchDetailSerializer(BatchSerializer):
     cases = BatchCaseSerializer(source="record", many=True, help_text="Every case ever in the batch.")
     memo_by = serializers.CharField(source="memo_by.username", allow_null=True, default=None)
     group_tally = TallySerializer(help_text="The group's approvals and denials of the capability, look-back window.")
     concurrence = OfficeConcurrenceSerializer(many=True, help_text="Each office asked, its answer and its cells.")
+    policy = PolicySerializer(source="policy_summary", allow_null=True,
+                              help_text="The review policy the batch follows and why; null before policies existed.")
 
     class Meta(BatchSerializer.Meta):
-        fields = BatchSerializer.Meta.fields + ["memo", "memo_by", "memo_at", "group_tally", "concurrence", "cases"]
+        fields = BatchSerializer.Meta.fields + ["memo", "memo_by", "memo_at", "group_tally", "policy", "concurrence",
+                                                "cases"]
 
 
 class DecisionEntry(serializers.Serializer):
@@ -220,8 +236,10 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(BATCH_ROWS.render(page))
 
     def detail_response(self, pk):
-        batch = attach_record(attach_case_facts([self.get_queryset().get(pk=pk)])[0], self.request.user)
+        batch = attach_record(attach_case_facts([self.get_queryset().select_related("policy__bin").get(pk=pk)])[0],
+                              self.request.user)
         batch.concurrence = concurrence.grid(batch, batch.record)
+        batch.policy_summary = policy.summary(batch, batch.case_count)
         return Response(BatchDetailSerializer(batch).data)
 
     def retrieve(self, request, pk=None):

@@ -5,6 +5,7 @@ from bins.api import BinList, CapabilityList, CountryList
 
 from .auth import SignOutView, TokenView
 from .batches import AwaitingConcurrence, BatchViewSet
+from .metrics import ReviewBurden
 from .views import CaseViewSet, JointRequestViewSet, LorView
 
 router = SimpleRouter()
@@ -20,5 +21,6 @@ urlpatterns = [
     path("capabilities/", CapabilityList.as_view(), name="api-capabilities"),
     path("lors/", LorView.as_view(), name="api-lors"),
     path("concurrence/awaiting/", AwaitingConcurrence.as_view(), name="api-concurrence-awaiting"),
+    path("metrics/review-burden/", ReviewBurden.as_view(), name="api-review-burden"),
     path("", include(router.urls)),
 ]

@@ -90,6 +90,13 @@ WITHDRAW_REASONS = ["National budget reallocated.", "Requirement met through ano
 JOINT_CAPABILITIES = ["short-range-air-defense", "artillery-munitions", "air-missile-defense", "anti-armor"]
 # Every tenth case is Poland's and every tenth Germany's, so the demo liaisons have a portfolio to follow.
 DEMO_COUNTRY_SLOTS = {3: "PL", 7: "DE"}
+# Coalition buys: most LORs come in waves, allies of one group asking for one capability within a
+# week of each other (a shared threat, a NATO capability target, a US offer to the region).
+# Consecutive cases share a wave; each case joins its wave with WAVE_SHARE odds.
+WAVE_SIZE = 20
+WAVE_SHARE = 0.9
+WAVE_SPREAD_DAYS = 3  # either side of the wave's day
+WAVE_DAYS_AGO = (3, 365)  # a year of waves
 
 
 @dataclass
@@ -153,13 +160,49 @@ def request_from(index, total, catalog, now):
     capability = catalog.capabilities[rng.choice(sorted(catalog.capabilities))]
     usual, late, late_share = ARRIVAL_DAYS[target]
     low, high = late if rng.random() < late_share else usual
-    at = now - timedelta(days=rng.randint(low, high), hours=rng.randint(0, 23))
+    days_ago = rng.randint(low, high)
+    wave = Wave.of(index, catalog)
+    if rng.random() < WAVE_SHARE and (country in wave.countries or index % 10 not in catalog.demo_countries):
+        country = country if country in wave.countries else rng.choice(wave.countries)
+        capability = wave.capability
+        days_ago = max(1, wave.days_ago + rng.randint(-WAVE_SPREAD_DAYS, WAVE_SPREAD_DAYS))
+        target = target_for_age(rng, days_ago)
+    at = now - timedelta(days=days_ago, hours=rng.randint(0, 23))
     fields = lor_fields(index, rng, capability, catalog, at)
     if target == Stage.LOR_RECEIVED:
         fields["funding_source"] = ""
     if target == Stage.PA_PROVIDED:
         fields["request_type"] = RequestType.PA
     return Request(index, target, rng, at, country, fields), 1
+
+
+@dataclass(frozen=True)
+class Wave:
+    """The group, capability and day of the wave case `index` belongs to."""
+
+    countries: list
+    capability: object
+    days_ago: int
+
+    @classmethod
+    def of(cls, index, catalog):
+        rng = random.Random(f"wave-{index // WAVE_SIZE}")
+        members = {}
+        for country in catalog.countries:
+            members.setdefault(catalog.groups[country.iso2].key, []).append(country)
+        groups = sorted(members)
+        group = rng.choices(groups, weights=[len(members[key]) for key in groups])[0]
+        return cls(members[group], catalog.capabilities[rng.choice(sorted(catalog.capabilities))],
+                   rng.randint(*WAVE_DAYS_AGO))
+
+
+def target_for_age(rng, days_ago):
+    """Where a case that arrived `days_ago` plausibly is now: a target whose arrival range holds it."""
+    fits = {target: weight for target, weight in TARGET_WEIGHTS.items()
+            if any(low <= days_ago <= high for low, high in ARRIVAL_DAYS[target][:2])}
+    if not fits:
+        return Stage.CLOSED
+    return rng.choices(list(fits), weights=list(fits.values()))[0]
 
 
 def lor_fields(index, rng, capability, catalog, start):

@@ -38,7 +38,8 @@ from .requests import (
     request_from,
 )
 
-CLOCK_HOUR = time(6, 0)  # the demo's clock runs once a day, before the working day
+CLOCK_HOUR = time(6, 0)
+EVERY_CASE = {"dsca", "state-rsat", "ia"}  # the offices asked about every case (the modeled rules)  # the demo's clock runs once a day, before the working day
 DECISIONS = {Stage.DENIED: "deny", Stage.LOR_RETURNED: "return"}  # any other target past review: approve
 AFTER_REVIEW = {Stage.LOA_DEVELOPMENT, Stage.CN_REVIEW, Stage.LOA_OFFERED, Stage.LOA_ACCEPTED, Stage.LOA_EXPIRED,
                 Stage.IMPLEMENTED, Stage.CLOSED, Stage.PA_PROVIDED}
@@ -59,6 +60,10 @@ def next_clock_day(cases):
         shortest = TimerRule.objects.filter(timer=Timer.DECISION).aggregate(days=Min("days"))["days"]
         firsts["decision"] = timezone.localdate(firsts["decision"]) + timedelta(days=shortest)
     days = [day for day in firsts.values() if day is not None]
+    closing = ReviewBatch.objects.filter(status=BatchStatus.OPEN, cases__in=cases).aggregate(
+        first=Min("window_closes_at"))["first"]
+    if closing is not None:  # the clock closes a batch's window on the morning after it ends
+        days.append(timezone.localdate(closing))
     return min(days) + timedelta(days=1) if days else date.max
 
 
@@ -146,6 +151,7 @@ class Walk:
                     if batch.pk not in self.scheduled_batches:
                         self.scheduled_batches.add(batch.pk)
                         self.at(at, self.review(batch, at))
+        batching.close_windows(at=at)
         run_clock(at=at, among=among)
         self.next_due = next_clock_day(among)
 
@@ -179,28 +185,43 @@ class Walk:
         perform(case, Action.WITHDRAW, actor=self.catalog.purchaser(case.country),
                 inputs={"reason": plan.rng.choice(WITHDRAW_REASONS)}, at=plan.clock)
 
-    # The reviewers' side: a batch is taken some days after it opens and decided some days later.
+    # The reviewers' side: a batch is taken once its window has closed (its offices asked by then), and
+    # decided some days after the offices answer.
 
     def review(self, batch, opened):
         rng = random.Random(batch.pk)
-        started = opened + timedelta(days=rng.randint(1, 8), hours=rng.randint(1, 8))
-        yield started
-        batch.refresh_from_db()
-        if batch.status != BatchStatus.OPEN:
+        started = opened
+        while True:  # the reviewer looks each working morning whether the window has closed
+            started += timedelta(days=1)
+            yield started
+            batch.refresh_from_db()
+            if batch.status != BatchStatus.OPEN:
+                break
+        if batch.status == BatchStatus.DECIDED or batch.assigned_reviewer_id:
             return
+        started += timedelta(hours=rng.randint(1, 8))
+        yield started
         start_batch(batch, reviewer=self.reviewer, at=started)
         slow = rng.random() < 0.12  # some reviews run past their decision due date and stall first
-        # The offices asked answer in parallel, each on its own day, a few with conditions.
-        answers = sorted((started + timedelta(days=rng.randint(1, 12 if slow else 8), hours=rng.randint(0, 8)), office)
-                         for office in batch.concurrence_requests.values_list("office_id", flat=True))
+        # The offices asked answer in parallel, each on its own day within its due date (slow ones past it),
+        # a few with conditions.
+        answers = sorted((started + timedelta(days=rng.randint(1, allowed(due_on, started) + (4 if slow else 0)),
+                                              hours=rng.randint(0, 8)), office)
+                         for office, due_on in batch.concurrence_requests.values_list("office_id", "due_on"))
+        members = list(batch.cases.filter(stage=Stage.IN_REVIEW).values_list("case_number", flat=True))
         for when, office in answers:
             yield when
             conditions = rng.random() < 0.05
+            # Now and then an office asked about every case answers one of a larger batch apart, with conditions.
+            carved = [{"case": rng.choice(members), "answer": "conditions", "reason": rng.choice(CONDITIONS)}
+                      ] if office in EVERY_CASE and len(members) > 2 and rng.random() < 0.08 else []
             answer_concurrence(batch, by=staff_of(self.catalog.users, office), at=when,
                                answer="conditions" if conditions else "concur",
-                               reason=rng.choice(CONDITIONS) if conditions else "")
+                               reason=rng.choice(CONDITIONS) if conditions else "", carve_outs=carved)
         answered = answers[-1][0] if answers else started
-        decided = answered + timedelta(days=rng.randint(20, 35) if slow else rng.randint(1, 12), hours=rng.randint(0, 6))
+        batch.refresh_from_db()
+        left = allowed(batch.decision_due_on, answered) if batch.decision_due_on else 12
+        decided = answered + timedelta(days=rng.randint(20, 35) if slow else rng.randint(1, left), hours=rng.randint(0, 6))
         yield decided
         entries = []
         for case in batch.cases.filter(stage=Stage.IN_REVIEW).select_related("country"):
@@ -291,3 +312,8 @@ class Walk:
     def until(self, plan, when):
         plan.clock = max(plan.clock, when)
         return plan.clock
+
+
+def allowed(due_on, since):
+    """Whole days from `since` to `due_on`, at least one."""
+    return max(1, (due_on - timezone.localdate(since)).days)

@@ -9,6 +9,7 @@ from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
 from .note import ReviewerNote
 from .notification import CongressionalNotification
+from .policy import ReviewPolicy, StandingRelease
 from .people import EVERY_ROLE, REVIEWERS, Profile, Role, role_of
 from .rules import NotificationRule, NotificationTier, Timer, TimerRule
 from .views import SavedView
@@ -23,6 +24,8 @@ __all__ = [
     "BatchStatus",
     "RetransferAssurance",
     "ReviewBatch",
+    "ReviewPolicy",
+    "StandingRelease",
     "SavedView",
     "Case",
     "CaseEvent",

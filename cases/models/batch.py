@@ -40,6 +40,11 @@ class ReviewBatch(models.Model):
     memo_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     memo_at = models.DateTimeField(null=True, blank=True)
+    # The bin's policy in force when the batch opened (cases.review.policy), and what it set: when the
+    # window closes by age, and when the decision is due once review starts (empty: the decision timer).
+    policy = models.ForeignKey("cases.ReviewPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    window_closes_at = models.DateTimeField(null=True, blank=True)
+    decision_due_on = models.DateField(null=True, blank=True)
 
     objects = ReviewBatchQuerySet.as_manager()
 
@@ -60,6 +65,7 @@ class ReviewBatch(models.Model):
         indexes = [
             models.Index(fields=["status", "group_key", "capability"], name="batch_status_key_idx"),
             models.Index(fields=["-created_at", "-id"], name="batch_newest_idx"),  # the queue's order
+            models.Index(fields=["window_closes_at"], condition=Q(status="open"), name="batch_window_idx"),
         ]
 
     def __str__(self):

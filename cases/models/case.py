@@ -87,6 +87,10 @@ class Case(models.Model):
         "TSFD review required", default=False, help_text="A technology-release review must approve before offer."
     )
     tsfd_approved_at = models.DateTimeField("TSFD approved at", null=True, blank=True, editable=False)
+    # Set with tsfd_approved_at when a standing release of the batch's bin covered the case on entering
+    # review: no new TSFD review, and no DTSA concurrence, was needed.
+    tsfd_release = models.ForeignKey("cases.StandingRelease", on_delete=models.PROTECT, null=True, blank=True,
+                                     editable=False, related_name="+", db_index=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # What case search matches and ranks on PostgreSQL (cases.reads.search, which keeps it current);

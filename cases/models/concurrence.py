@@ -79,6 +79,9 @@ class ConcurrenceRequest(models.Model):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="requests")
     asked_at = models.DateTimeField()
     due_on = models.DateField()
+    # How many of the batch's cases the office must concur on: the answers case-by-case review would
+    # have asked of it, against the one it gives here (the review-burden metrics).
+    cases_asked = models.PositiveIntegerField(default=0)
     answer = models.CharField(max_length=10, choices=Answer, blank=True)
     reason = models.TextField(max_length=5000, blank=True, help_text="The conditions, or why the office does not concur.")
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

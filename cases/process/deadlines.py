@@ -37,6 +37,11 @@ class Deadline:
         return Q(stage__in=self.stages) & self.applies_q & self.passed(today)
 
 
+def decision_due_on(case):
+    by_policy = case.review_batch.decision_due_on if case.review_batch_id else None
+    return by_policy or rules.due_date(Timer.DECISION, timezone.localdate(case.stage_entered_at))
+
+
 def is_pa(case):
     return case.lor.request_type == RequestType.PA
 
@@ -45,9 +50,13 @@ DEADLINES = (
     Deadline("lor_validation", "LOR validation due", frozenset({Stage.LOR_RECEIVED}),
              day=lambda case: case.lor.validation_due_on,
              passed=lambda today: Q(lor__validation_due_on__lt=today), column="lor__validation_due_on"),
+    # Due by the batch's policy once its review starts, where the policy sets it; else by the decision
+    # timer from entering review (cases.review.policy).
     Deadline("decision", "Decision due", frozenset({Stage.IN_REVIEW}),
-             day=lambda case: rules.due_date(Timer.DECISION, timezone.localdate(case.stage_entered_at)),
-             passed=lambda today: rules.passed_q(Timer.DECISION, "stage_entered_at__date", today)),
+             day=lambda case: decision_due_on(case),
+             passed=lambda today: Q(review_batch__decision_due_on__lt=today) | (
+                 Q(review_batch__decision_due_on__isnull=True)
+                 & rules.passed_q(Timer.DECISION, "stage_entered_at__date", today))),
     Deadline("aod", "Anticipated Offer Date", DEVELOPMENT,
              day=lambda case: case.loa.anticipated_offer_date,
              passed=lambda today: Q(loa__anticipated_offer_date__lt=today),

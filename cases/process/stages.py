@@ -60,6 +60,7 @@ class BatchAction(models.TextChoices):
     """What a reviewer or the system does to a combined-review batch."""
 
     START = "start", "Start review"
+    CLOSE_WINDOW = "close_window", "Close the review window"
     ASSIGN = "assign", "Assign or hand over"
     WRITE_MEMO = "memo", "Write the batch memo"
     CONCUR = "concurrence", "Answer for your office"

@@ -4,55 +4,17 @@ period, of the cases (and batches) the user may see, through the same `visible_t
 Every figure is computed in the database (counts, and medians with percentile_cont, or on SQLite the
 `fms_median` aggregate registered in cases.apps): none reads rows into Python to count them.
 """
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
-
-from django.db.models import Aggregate, Count, F, FloatField, Q
-from django.utils import timezone
+from django.db.models import Count, F, Q
 
 from bins.models import Bin, Region
 
 from ..models import Case, CaseEvent, Decision, LetterOfOfferAndAcceptance, ReviewBatch
 from ..process.stages import Stage
+from . import burden
 from .access import batch_scope, case_scope
+from .figures import MedianDays, Period, Table
 
-DEFAULT_DAYS = 365  # a year back from today, when no period is asked for
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days from `start` to `end`, both included."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def default(cls, today=None):
-        today = today or timezone.localdate()
-        return cls(today - timedelta(days=DEFAULT_DAYS - 1), today)
-
-    def bounds(self):
-        """[first moment, moment after the last day), as datetimes in UTC."""
-        first = datetime.combine(self.start, time.min, tzinfo=dt_timezone.utc)
-        return first, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
-
-    def moments(self, name):
-        """A filter keeping the rows whose datetime field `name` falls in the period."""
-        first, after = self.bounds()
-        return {f"{name}__gte": first, f"{name}__lt": after}
-
-    def days(self, name):
-        return {f"{name}__gte": self.start, f"{name}__lte": self.end}
-
-
-@dataclass
-class Table:
-    name: str
-    title: str
-    unit: str  # what every value of the table counts or measures: one unit per axis
-    rows: list  # (label, value)
-    note: str = field(default="")
+__all__ = ["MedianDays", "Period", "TABLES", "Table", "all_tables"]
 
 
 def cases_per_stage(user, period):
@@ -60,26 +22,6 @@ def cases_per_stage(user, period):
     counts = dict(received.order_by().values_list("stage").annotate(n=Count("id")))
     return Table("stages", "LORs received in the period, by stage now", "cases",
                  [(Stage(s).label, counts.get(s, 0)) for s in Stage])
-
-
-# The median of a column of days, and the days between two moments, as each database says them.
-MEDIAN = {"postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY {})", "sqlite": "fms_median({})"}
-DAYS_BETWEEN = {"postgresql": "extract(epoch from {} - {}) / 86400", "sqlite": "julianday({}) - julianday({})"}
-
-
-class MedianDays(Aggregate):
-    """The median of the days from one datetime column to another, computed by the database."""
-
-    output_field = FloatField()
-
-    def __init__(self, since, until):
-        super().__init__(since, until)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sides = self.get_source_expressions()[:2]  # what follows is the aggregate's filter, unused here
-        (since, since_params), (until, until_params) = (compiler.compile(side) for side in sides)
-        return MEDIAN[connection.vendor].format(DAYS_BETWEEN[connection.vendor].format(until, since)), [
-            *until_params, *since_params]
 
 
 def median_days_in_stage(user, period):
@@ -141,6 +83,9 @@ TABLES = {
     "combined-review": combined_review,
     "by-bin": lambda user, period: by_group(user, "bin", period),
     "by-region": lambda user, period: by_group(user, "region", period),
+    "review-burden": burden.units_table,
+    "days-to-decision": burden.days_to_decision,
+    "window-wait": burden.window_wait,
 }
 
 

@@ -7,15 +7,18 @@ from django.utils import timezone
 from ..models import BatchStatus, Case
 from ..process import rules
 from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
+from . import concurrence
 
 # The queue's red row: a batch still under review holding a case the clock marked stalled (a due date
-# passed: cases.process.deadlines). A decided batch is no reviewer's to chase, even if a case it approved
-# later stalls in LOA development. The same rule for a page of batches and as a filter (a test holds both).
-WAITING_LATE = Q(stalled_count__gt=0) & ~Q(status=BatchStatus.DECIDED)
+# passed: cases.process.deadlines), or with an office past its due date unanswered. A decided batch is no
+# reviewer's to chase, even if a case it approved later stalls in LOA development. The same rule for a
+# page of batches and as a filter (tests/test_policy.py holds both).
+def waiting_late_q(today):
+    return (Q(stalled_count__gt=0) | Q(concurrence.overdue_since(today))) & ~Q(status=BatchStatus.DECIDED)
 
 
 def waiting_late(batch):
-    return batch.stalled_count > 0 and batch.status != BatchStatus.DECIDED
+    return (batch.stalled_count > 0 or bool(batch.offices_late)) and batch.status != BatchStatus.DECIDED
 
 
 NO_CASES = {**EMPTY_BATCH, "countries": (), "notification_count": 0, "oldest_case_age_days": None}
@@ -48,8 +51,10 @@ def attach_case_facts(batches):
     """Set the `case_facts` on each batch of a page; a batch whose cases all left it gets NO_CASES."""
     batches = list(batches)
     facts = case_facts([batch.pk for batch in batches])
+    late_offices = concurrence.late_offices([batch.pk for batch in batches], timezone.localdate())
     for batch in batches:
         for name, value in facts.get(batch.pk, NO_CASES).items():
             setattr(batch, name, value)
+        batch.offices_late = late_offices.get(batch.pk, [])
         batch.late = waiting_late(batch)
     return batches

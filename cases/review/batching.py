@@ -3,8 +3,9 @@ and capability.
 
 The rule: every `lor_actionable` case not yet in a batch joins the open batch of its key, or a new
 one; the cases of one joint request always land together (under the key of the lead nation, or of
-the first participant for agent sales); a batch holds at most REVIEW_BATCH_SIZE cases, overflow opens
-another; a batch a reviewer has started takes no newcomers. Joining moves the case to `in_review`.
+the first participant for agent sales); a batch holds at most REVIEW_BATCH_SIZE cases and at most its
+policy's window (cases.review.policy), overflow opens another; a batch whose review has started takes no
+newcomers. Joining moves the case to `in_review`.
 """
 from dataclasses import dataclass
 
@@ -17,7 +18,8 @@ from bins.grouping import groups_by_country
 
 from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..process import bulk, workflow
-from ..process.stages import Action, Stage
+from ..process.stages import Action, BatchAction, Stage
+from . import policy
 
 # Warning: every process that batches must use the same key, or two runs could interleave.
 ADVISORY_LOCK_KEY = 0x464D5342  # "FMSB"
@@ -63,9 +65,7 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
     at = at or timezone.now()
     max_size = max_size or settings.REVIEW_BATCH_SIZE
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        hold_batching_lock()
         waiting = Case.objects.filter(stage=Stage.LOR_ACTIONABLE, review_batch__isnull=True)
         if case_ids is not None:
             waiting = waiting.filter(pk__in=bulk.id_set(case_ids))
@@ -78,6 +78,20 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
         pairs, created, joined = assign(units, max_size, at)
         moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
     return BatchingResult(len(moved), created, joined)
+
+
+def close_windows(*, at=None):
+    """Start the review of every open batch whose policy's window has closed (old or large enough);
+    returns their ids. Holds the batching lock, so no case joins a batch whose offices are being asked."""
+    with transaction.atomic():
+        hold_batching_lock()
+        return workflow.perform_batches_due(BatchAction.CLOSE_WINDOW, at=at or timezone.now())
+
+
+def hold_batching_lock():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
 def plan_units(rows, groups):
@@ -99,8 +113,9 @@ def plan_units(rows, groups):
 def assign(units, max_size, at):
     """Fill open batches, then new ones; returns ((case id, batch id) pairs, batches created, batches joined)."""
     current = {}  # (key, capability) -> [batch, room left]
+    in_force = policy.policies_in_force(timezone.localdate(at))
     open_batches = (
-        ReviewBatch.objects.filter(
+        ReviewBatch.objects.select_related("policy").filter(
             status=BatchStatus.OPEN,
             group_key__in={unit.group.key for unit in units},
             capability__in={unit.capability for unit in units},
@@ -109,14 +124,16 @@ def assign(units, max_size, at):
         .order_by("created_at", "id")
     )
     for batch in open_batches:
-        if batch.size < max_size:
-            current[(batch.group_key, batch.capability_id)] = [batch, max_size - batch.size]
+        room = capacity(batch.policy, max_size) - batch.size
+        if room > 0:
+            current[(batch.group_key, batch.capability_id)] = [batch, room]
     fresh, members, joined = [], [], set()
     for unit in units:
         slot = current.get(unit.slot)
         if slot is None or slot[1] < len(unit.case_ids):
-            slot = current[unit.slot] = [new_batch(unit, at), max_size]
-            fresh.append(slot[0])
+            batch = new_batch(unit, at, in_force)
+            slot = current[unit.slot] = [batch, capacity(batch.policy, max_size)]
+            fresh.append(batch)
         elif slot[0].pk:
             joined.add(slot[0].pk)
         slot[1] -= len(unit.case_ids)
@@ -126,9 +143,17 @@ def assign(units, max_size, at):
     return pairs, len(fresh), len(joined)
 
 
-def new_batch(unit, at):
+def capacity(batch_policy, max_size):
+    """How many cases a batch takes: the policy's window, within the deployment's batch size. A batch
+    opened before policies existed takes the batch size."""
+    return min(max_size, batch_policy.window_cases) if batch_policy else max_size
+
+
+def new_batch(unit, at, in_force):
     group = unit.group
+    bin_id = group.bin.pk if group.bin else None
     return ReviewBatch(
         group_key=group.key, capability_id=unit.capability, created_at=at,
-        bin_id=group.bin.pk if group.bin else None, region_id=None if group.bin else group.region_code,
+        bin_id=bin_id, region_id=None if group.bin else group.region_code,
+        **policy.opening_fields(bin_id, at, in_force),
     )

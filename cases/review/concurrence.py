@@ -6,8 +6,9 @@ An office answers once for the batch; a carve-out (CaseConcurrence) answers one 
 an office must concur on is judged by the rows in force on the day it was asked, so a later change of
 rule never reopens an answer.
 """
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Prefetch
@@ -22,6 +23,7 @@ from ..models import (
     CaseEvent,
     ConcurrenceRequest,
     ConcurrenceRule,
+    ReviewBatch,
     Timer,
     Verb,
 )
@@ -45,12 +47,14 @@ class CaseFacts:
 
 
 FACT_COLUMNS = ("pk", "review_batch_id", "review_batch__bin_id", "country__region_id", "review_batch__capability_id",
-                "country__cn_tier", "total_value_usd", "tsfd_required")
+                "country__cn_tier", "total_value_usd", "tsfd_required", "tsfd_release_id")
 
 
 def facts_of(cases):
-    """CaseFacts of the cases of a queryset, from one query."""
-    return [CaseFacts(*row) for row in cases.order_by("pk").values_list(*FACT_COLUMNS)]
+    """CaseFacts of the cases of a queryset, from one query. A case a standing release covers needs no
+    TSFD review (cases.review.policy)."""
+    return [CaseFacts(*row[:-2], tsfd_required=row[-2] and row[-1] is None)
+            for row in cases.order_by("pk").values_list(*FACT_COLUMNS)]
 
 
 def rules_in_force(on):
@@ -77,21 +81,25 @@ def required_offices(facts, rules):
 
 def ask(batch_ids, *, at=None):
     """Ask every office the rules require for the cases in review of `batch_ids`, all at once, each due
-    after the concurrence timer; each case's trail names the offices asked about it. Set-based: a fixed
-    number of statements for any number of batches. Returns the requests made."""
+    after the batch's policy's concurrence days (or the concurrence timer); each case's trail names the
+    offices asked about it. Set-based: a fixed number of statements for any number of batches. Returns
+    the requests made."""
     at = at or timezone.now()
     on = timezone.localdate(at)
-    rules, due = rules_in_force(on), due_date(Timer.CONCURRENCE, on)
+    rules, timer_due = rules_in_force(on), due_date(Timer.CONCURRENCE, on)
+    due = {pk: on + timedelta(days=days) if days else timer_due for pk, days in
+           ReviewBatch.objects.filter(pk__in=list(batch_ids)).values_list("pk", "policy__concurrence_days")}
     offices_by_batch, events = {}, []
     for facts in facts_of(Case.objects.filter(review_batch_id__in=list(batch_ids), stage=Stage.IN_REVIEW)):
         offices = required_offices(facts, rules)
-        offices_by_batch.setdefault(facts.batch_id, set()).update(offices)
+        asked = offices_by_batch.setdefault(facts.batch_id, Counter())
+        asked.update(offices)
         events.append(CaseEvent(case_id=facts.case_id, verb=Verb.CONCURRENCE_ASKED, from_stage=Stage.IN_REVIEW,
                                 to_stage=Stage.IN_REVIEW, at=at,
-                                payload={"batch": facts.batch_id, "offices": offices, "due_on": due}))
+                                payload={"batch": facts.batch_id, "offices": offices, "due_on": due[facts.batch_id]}))
     requests = ConcurrenceRequest.objects.bulk_create(
-        ConcurrenceRequest(batch_id=batch_id, office_id=office, asked_at=at, due_on=due)
-        for batch_id, offices in sorted(offices_by_batch.items()) for office in sorted(offices)
+        ConcurrenceRequest(batch_id=batch_id, office_id=office, asked_at=at, due_on=due[batch_id], cases_asked=count)
+        for batch_id, offices in sorted(offices_by_batch.items()) for office, count in sorted(offices.items())
     )
     CaseEvent.objects.bulk_create(events)
     return requests
@@ -176,6 +184,15 @@ def standing(batch):
 def overdue_since(today: date):
     """A filter on batches: an office asked on them is past its due date without an answer."""
     return Exists(ConcurrenceRequest.objects.filter(batch=OuterRef("pk"), answer="", due_on__lt=today))
+
+
+def late_offices(batch_ids, today):
+    """{batch id: the names of its offices past their due date unanswered}, from one query."""
+    late = {}
+    for batch_id, name in (ConcurrenceRequest.objects.filter(batch__in=batch_ids, answer="", due_on__lt=today)
+                           .order_by("office__name").values_list("batch_id", "office__name")):
+        late.setdefault(batch_id, []).append(name)
+    return late
 
 
 class CaseCell(NamedTuple):

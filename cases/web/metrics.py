@@ -1,33 +1,13 @@
 """The metrics page and its CSVs, for a period the reviewer chooses (a year to today unless asked)."""
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from ..models import REVIEWERS
 from ..reads import metrics
+from ..reads.figures import PeriodForm
 from .access import roles
 from .charts import bar_chart
 from .exports import csv_response
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=DATE_INPUT)
-    end = forms.DateField(required=False, label="To", widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        default = metrics.Period.default()
-        data["end"] = data.get("end") or default.end
-        data["start"] = data.get("start") or data["end"] - (default.end - default.start)
-        if "start" not in self.errors and "end" not in self.errors and data["start"] > data["end"]:
-            self.add_error("start", "The period must start on or before the day it ends.")
-        return data
-
-    def period(self):
-        return metrics.Period(self.cleaned_data["start"], self.cleaned_data["end"])
-
 
 @roles(*REVIEWERS)
 def metrics_page(request):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..models import REVIEWERS, Answer, Case, Outcome, ReviewBatch, SavedView, Verb
@@ -17,7 +18,8 @@ from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue, sortable_by_case_facts
-from ..review.batch_facts import WAITING_LATE, attach_case_facts
+from ..review import policy
+from ..review.batch_facts import attach_case_facts, waiting_late_q
 from ..review.record import attach_record
 from ..review.services import (
     answer_concurrence,
@@ -64,7 +66,7 @@ class QueueFilter(BatchFilter):
         return queryset.filter(assigned_reviewer=self.request.user) if value else queryset
 
     def only_stalled(self, queryset, name, value):
-        return queryset.filter(WAITING_LATE) if value else queryset
+        return queryset.filter(waiting_late_q(timezone.localdate())) if value else queryset
 
 
 @roles(*REVIEWERS)
@@ -126,7 +128,7 @@ def reviewers_but(holder):
 
 
 def batch_context(request, pk, form=None, memo_form=None, concur_form=None, withdrawal_form=None):
-    batch = get_object_or_404(batch_queue(request.user).order_by(), pk=pk)
+    batch = get_object_or_404(batch_queue(request.user).select_related("policy__bin").order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []
@@ -134,6 +136,7 @@ def batch_context(request, pk, form=None, memo_form=None, concur_form=None, with
     previous, following = queue_neighbours(request, batch)
     return {**concurrence_context(request, batch, cases, allowed, form=concur_form, withdrawal=withdrawal_form),
             "batch": batch, "cases": cases, "open_cases": open_cases, "form": form,
+            "policy": policy.summary(batch, batch.case_count),
             "can_start": BatchAction.START in allowed, "decidable": bool(open_cases),
             "reviewers": reviewers_but(batch.assigned_reviewer) if BatchAction.ASSIGN in allowed else None,
             "memo_form": (memo_form or MemoForm()) if BatchAction.WRITE_MEMO in allowed else None,
@@ -161,7 +164,7 @@ def batch_start(request, pk):
         start_batch(batch, reviewer=request.user)
     except workflow.WorkflowError as refusal:
         return refused(request, pk, refusal, refusal.message)
-    messages.success(request, "You have taken this batch; its membership is now frozen.")
+    messages.success(request, "You have taken this batch; its membership is frozen and its offices are asked.")
     return back_to_batch(request, pk)
 
 

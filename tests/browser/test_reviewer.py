@@ -88,8 +88,8 @@ def test_metrics_page_renders_its_charts(page, live_server, sign_in, screenshot,
     build_batches()  # today, if each submission's task (eager under SQLite) has not already
     sign_in("rev")
     page.get_by_role("link", name="Metrics").click()
-    page.get_by_label("From").fill(str(T0.date()))
-    page.get_by_label("To").fill(str(timezone.localdate()))
+    page.get_by_label("From", exact=True).fill(str(T0.date()))
+    page.get_by_label("To", exact=True).fill(str(timezone.localdate()))
     page.get_by_role("button", name="Show").click()
     title = "LORs received in the period, by stage now"
     expect(page.get_by_role("heading", name=title)).to_be_visible()
@@ -97,7 +97,7 @@ def test_metrics_page_renders_its_charts(page, live_server, sign_in, screenshot,
     expect(page.locator("#by-bin").get_by_role("row", name="NATO members with an RDP MOU 2")).to_be_visible()
     expect(page.get_by_role("row", name="LOR actionable 0")).to_be_visible()  # batched: in review now
     expect(page.get_by_role("row", name="In combined review 3")).to_be_visible()
-    page.get_by_label("From").fill(str(timezone.localdate() + timedelta(days=1)))
+    page.get_by_label("From", exact=True).fill(str(timezone.localdate() + timedelta(days=1)))
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("alert")).to_have_text("The period must start on or before the day it ends.")
     screenshot("metrics")

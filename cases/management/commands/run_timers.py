@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from ...models import Case
 from ...process.timers import CLOCK
-from ...review.batching import build_batches, counted
+from ...review.batching import build_batches, close_windows, counted
 
 LISTED = 10  # case numbers named per job; the rest are counted
 
@@ -12,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(f"batching: {build_batches()}")
+        self.stdout.write(f"review windows closed: {counted(len(close_windows()), 'batch', 'batches')}")
         for label, job in CLOCK:
             self.stdout.write(f"{label}: {described(job())}")
 

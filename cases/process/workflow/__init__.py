@@ -8,6 +8,7 @@ from .perform import (
     move_many,
     perform,
     perform_batch,
+    perform_batches_due,
     perform_due,
     permitted,
     refuse_person,
@@ -17,6 +18,6 @@ from .rulebook import BATCH_RULES, BEFORE_ACCEPTANCE, RULES, STEPS, SYSTEM
 __all__ = [
     "BATCH_RULES", "BEFORE_ACCEPTANCE", "RULES", "STEPS", "SYSTEM",
     "GuardFailed", "IllegalMove", "NotPermitted", "WorkflowError",
-    "append_event", "events_written", "lock_case", "move_many", "perform", "perform_batch", "perform_due",
+    "append_event", "events_written", "lock_case", "move_many", "perform", "perform_batch", "perform_batches_due", "perform_due",
     "permitted", "refuse_person",
 ]

@@ -1,8 +1,8 @@
 """What a batch action writes. Runs inside `perform_batch`'s transaction with the batch row locked."""
 from django.contrib.auth import get_user_model
 
-from ...models import REVIEWERS, BatchStatus, CaseEvent, Outcome, Role, Verb, role_of
-from ...review import concurrence
+from ...models import REVIEWERS, BatchStatus, Case, CaseEvent, Outcome, Role, Verb, role_of
+from ...review import concurrence, policy
 from ..stages import Action, Stage
 
 # Modules, not their names: both import the table that imports this module.
@@ -16,16 +16,54 @@ OUTCOME_ACTIONS = {Outcome.APPROVE: Action.APPROVE, Outcome.DENY: Action.DENY, O
 
 
 def take(batch, ctx):
-    """The reviewer takes the batch (its membership is frozen from now), and every office its cases
-    need is asked to concur at once: each case's trail says both."""
+    """The reviewer takes the batch; one still open enters review now, before its window would have
+    closed. Each case's trail says who took it."""
     batch.assigned_reviewer = ctx.actor
-    members = list(batch.cases.filter(stage=Stage.IN_REVIEW).values_list("pk", flat=True))
+    record_on_members([batch.pk], ctx, Verb.BATCH_STARTED)
+    if batch.status == BatchStatus.OPEN:
+        start_reviews([batch.pk], ctx)
+
+
+def free_to_take(batch, ctx):
+    """A batch in review that someone holds is theirs (see `held_by_another`); an open one, or one whose
+    window closed with no holder yet, is any reviewer's to take."""
+    holder = batch.assigned_reviewer
+    if batch.status == BatchStatus.IN_REVIEW and holder and ctx.actor and holder.pk == ctx.actor.pk:
+        return "You already hold this batch."
+    return held_by_another(batch, ctx)
+
+
+def window_still_open(batch, ctx):
+    size = batch.cases.filter(stage=Stage.IN_REVIEW).count()
+    if batch.policy is None or (batch.window_closes_at > ctx.at and size < batch.policy.window_cases):
+        return "This batch's review window is still open."
+    return None
+
+
+def close_window(batch, ctx):
+    close_windows([batch.pk], ctx)
+
+
+def close_windows(batch_ids, ctx):
+    """The windows of these batches closed (by age or size): their review starts, each case's trail says so."""
+    record_on_members(batch_ids, ctx, Verb.WINDOW_CLOSED)
+    start_reviews(batch_ids, ctx)
+
+
+def start_reviews(batch_ids, ctx):
+    """A batch's membership is frozen from here: its policy takes effect (decision due, standing
+    releases) and every office its cases need is asked to concur at once. Set-based."""
+    policy.start_reviews(batch_ids, at=ctx.at, actor=ctx.actor)
+    concurrence.ask(batch_ids, at=ctx.at)
+
+
+def record_on_members(batch_ids, ctx, verb):
     CaseEvent.objects.bulk_create(
-        CaseEvent(case_id=pk, actor=ctx.actor, verb=Verb.BATCH_STARTED, from_stage=Stage.IN_REVIEW,
-                  to_stage=Stage.IN_REVIEW, payload={"batch": batch.pk}, at=ctx.at)
-        for pk in members
+        CaseEvent(case_id=pk, actor=ctx.actor, verb=verb, from_stage=Stage.IN_REVIEW, to_stage=Stage.IN_REVIEW,
+                  payload={"batch": batch_id}, at=ctx.at)
+        for pk, batch_id in Case.objects.filter(review_batch__in=list(batch_ids), stage=Stage.IN_REVIEW)
+        .order_by("pk").values_list("pk", "review_batch_id")
     )
-    concurrence.ask([batch.pk], at=ctx.at)
 
 
 def held_by_another(batch, ctx):

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 
 from ...models import Case, CaseEvent, ReviewBatch, Verb, role_of
 from .. import bulk
@@ -133,10 +134,41 @@ def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
         if rule.effect:
             rule.effect(batch, ctx)
         if rule.target:
+            fields = ["status", "assigned_reviewer"]
+            if batch.status != rule.target:
+                setattr(batch, rule.stamp, ctx.at)
+                fields.append(rule.stamp)
             batch.status = rule.target
-            setattr(batch, rule.stamp, ctx.at)
-            batch.save(update_fields=["status", rule.stamp, "assigned_reviewer"])
+            batch.save(update_fields=fields)
     return batch
+
+
+def perform_batches_due(action, *, at=None, among=None):
+    """Take a clock action on every batch it is due for, set-based; returns the ids acted on.
+
+    The rule's `due` (a filter over batches annotated with `size`, their cases in review) finds them;
+    they are then locked (SKIP LOCKED: a batch someone is acting on is left for the next run) and their
+    status re-checked under the lock before the rule's bulk effect runs.
+    """
+    rule = BATCH_RULES[BatchAction(action)]
+    if rule.by != SYSTEM or rule.due is None or rule.bulk is None:
+        raise ValueError(f"{rule.label} needs the one-batch path (perform_batch).")
+    ctx = context(at=at)
+    with transaction.atomic():
+        due = ReviewBatch.objects.filter(status__in=rule.statuses).annotate(
+            size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW))).filter(rule.due(ctx.at))
+        if among is not None:
+            due = due.filter(pk__in=among)
+        found = list(due.order_by("pk").values_list("pk", flat=True))
+        if not found:
+            return []
+        locked = ReviewBatch.objects.select_for_update(skip_locked=True).filter(
+            pk__in=found, status__in=rule.statuses).order_by("pk")
+        ids = list(locked.values_list("pk", flat=True))
+        if ids:
+            ReviewBatch.objects.filter(pk__in=ids).update(status=rule.target, **{rule.stamp: ctx.at})
+            rule.bulk(ids, ctx)
+    return ids
 
 
 def batch_refusal(rule, batch, ctx):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ...models import REVIEWERS, BatchStatus, Outcome, Role
+from ...review import policy
 from ..deadlines import STALLING
 from ..stages import Action, BatchAction, Stage
 from . import batch_effects, concurrence_effects, effects
@@ -142,23 +143,34 @@ class BatchRule:
     refusal: Callable = lambda batch, ctx: None
     effect: Callable | None = None
     stamp: str = ""  # the batch's field that records when it reached `target`
+    due: Callable | None = None  # for the clock's rules: at -> the batches it is due for (a filter)
+    bulk: Callable | None = None  # for the clock's rules: the effect on many batches, (ids, ctx)
 
     @property
     def label(self):
         return self.action.label
 
 
+def already_decided(batch):
+    return "This batch is already decided."
+
+
 def concurrence_closed(batch):
     if batch.status == BatchStatus.OPEN:
-        return "Offices are asked to concur once a reviewer takes the batch for review."
+        return "Offices are asked to concur once the batch enters review (its window closes, or a reviewer takes it)."
     return "This batch is decided: its concurrence is closed."
 
 
 BATCH_RULES = {rule.action: rule for rule in (
-    # A batch is opened by batching (cases.review.batching), which fills it until a reviewer takes it.
-    BatchRule(BatchAction.START, frozenset({BatchStatus.OPEN}), REVIEWERS, BatchStatus.IN_REVIEW,
+    # A batch is opened by batching (cases.review.batching), which fills it until its policy's window
+    # closes (by the clock) or a reviewer takes it early; either way its review starts then.
+    BatchRule(BatchAction.CLOSE_WINDOW, frozenset({BatchStatus.OPEN}), SYSTEM, BatchStatus.IN_REVIEW,
               wrong_status=lambda batch: f"This batch is already {batch.get_status_display().lower()}.",
-              refusal=batch_effects.held_by_another, effect=batch_effects.take, stamp="review_started_at"),
+              refusal=batch_effects.window_still_open, effect=batch_effects.close_window,
+              stamp="review_started_at", due=policy.window_due_q, bulk=batch_effects.close_windows),
+    BatchRule(BatchAction.START, frozenset({BatchStatus.OPEN, BatchStatus.IN_REVIEW}), REVIEWERS,
+              BatchStatus.IN_REVIEW, wrong_status=already_decided,
+              refusal=batch_effects.free_to_take, effect=batch_effects.take, stamp="review_started_at"),
     BatchRule(BatchAction.ASSIGN, frozenset({BatchStatus.OPEN, BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "A decided batch is no one's to hand over.",
               refusal=batch_effects.hand_over_by_holder, effect=batch_effects.assign),
@@ -174,7 +186,7 @@ BATCH_RULES = {rule.action: rule for rule in (
               effect=concurrence_effects.withdraw),
     BatchRule(BatchAction.DECIDE, frozenset({BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "Start the review of this batch before deciding its cases."
-              if batch.status == BatchStatus.OPEN else "This batch is already decided.",
+              if batch.status == BatchStatus.OPEN else already_decided(batch),
               refusal=batch_effects.held_by_another, effect=batch_effects.decide),
     BatchRule(BatchAction.SETTLE, frozenset({BatchStatus.IN_REVIEW}), SYSTEM, BatchStatus.DECIDED,
               wrong_status=lambda batch: "Only a batch in review is decided.",
