@@ -78,7 +78,8 @@ def test_the_window_closes_by_age_and_the_offices_are_asked_then(reviewer, days_
     batch.refresh_from_db()
     assert batch.status == ("in_review" if closes else "open")
     assert ConcurrenceRequest.objects.filter(batch=batch).exists() is closes
-    assert CaseEvent.objects.filter(verb=Verb.WINDOW_CLOSED, actor__isnull=True).count() == (2 if closes else 0)
+    asked = CaseEvent.objects.filter(verb=Verb.CONCURRENCE_ASKED, actor__isnull=True)
+    assert [event.payload.get("window_closed") for event in asked] == ([True, True] if closes else [])
     if closes:
         assert batch.review_started_at == T0 + timedelta(days=7)
         assert batch.assigned_reviewer is None  # any reviewer may take it now

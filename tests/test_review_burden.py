@@ -53,12 +53,12 @@ def test_the_units_case_by_case_and_combined(api, reviewed, reviewer):
 def test_the_days_by_policy(api, reviewed, reviewer):
     body = api(reviewer).get("/api/v1/metrics/review-burden/", PERIOD).json()
     assert body["median_days_to_decision"] == [
-        {"policy": "NATO members with an RDP MOU policy from 2025-04-09", "days": 10.0},
-        {"policy": "Standard policy from 2003-01-01", "days": 10.0},
+        {"policy": "NATO members with an RDP MOU", "days": 10.0},
+        {"policy": "Standard policy", "days": 10.0},
     ]
     assert body["median_days_waiting_for_window"] == [
-        {"policy": "NATO members with an RDP MOU policy from 2025-04-09", "days": 7.0},
-        {"policy": "Standard policy from 2003-01-01", "days": 2.0},
+        {"policy": "NATO members with an RDP MOU", "days": 7.0},
+        {"policy": "Standard policy", "days": 2.0},
     ]
 
 
@@ -74,7 +74,7 @@ def test_the_page_shows_the_burden(signed_in, reviewed, reviewer):
     assert "Combined review asked for 2.2x fewer answers than case-by-case review would have." in page
     assert "Median days a case waited for its batch" in page
     csv = downloaded(signed_in(reviewer).get("/metrics/review-burden.csv", PERIOD))
-    assert "Case by case (each office on each case),20" in csv
+    assert "Case by case,20" in csv
 
 
 @pytest.mark.parametrize("query,field", [({"start": "2026-05-01", "end": "2026-04-01"}, "start"),

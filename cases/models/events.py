@@ -13,7 +13,6 @@ class Verb(models.TextChoices):
 
     LOR_RECEIVED = "lor_received", "LOR received"
     BATCH_STARTED = "batch_started", "Batch taken for review"
-    WINDOW_CLOSED = "window_closed", "Batch's review window closed"
     BATCH_ASSIGNED = "batch_assigned", "Batch assigned to a reviewer"
     BATCH_MEMO = "batch_memo", "Batch memo written"
     CONCURRENCE_ASKED = "concurrence_asked", "Offices asked to concur"

@@ -42,6 +42,10 @@ def burden(user, period):
                   carve_outs)
 
 
+UNITS_NOTE = (" Case by case: each office asked, on each case it must concur on. Combined: each office once per"
+              " batch, plus each case it carved out (counted among them). Answered so far: the batch answers given.")
+
+
 def units_table(user, period):
     figures = burden(user, period)
     note = (f"{figures.lors_received} LORs received in the period. Combined review asked for "
@@ -49,17 +53,17 @@ def units_table(user, period):
             f"{figures.lors_received} LORs received in the period; no office was asked to concur in it.")
     return Table("review-burden", "Office answers: case by case against combined, for batches asked in the period",
                  "answers", [
-                     ("Case by case (each office on each case)", figures.case_by_case),
-                     ("Combined (each office once per batch, plus carve-outs)", figures.spent),
-                     ("of which carve-outs", figures.carve_outs),
-                     ("Batch answers given so far", figures.answered),
-                 ], note=note)
+                     ("Case by case", figures.case_by_case),
+                     ("Combined", figures.spent),
+                     ("Carve-outs", figures.carve_outs),
+                     ("Answered so far", figures.answered),
+                 ], note=note + UNITS_NOTE)
 
 
 def by_policy(rows):
-    """[(policy label, days)] from (policy id, median) rows, the policies named in one query."""
+    """[(policy label, days)] from (policy id, median) rows, the policies named (by their bin) in one query."""
     rows = list(rows)
-    names = {policy.pk: str(policy) for policy in
+    names = {policy.pk: policy.bin.name if policy.bin_id else "Standard policy" for policy in
              ReviewPolicy.objects.filter(pk__in=[pk for pk, _ in rows if pk]).select_related("bin")}
     return sorted(((names.get(pk, NO_POLICY), round(days, 1)) for pk, days in rows if days is not None),
                   key=lambda row: row[0])

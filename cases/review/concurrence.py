@@ -20,19 +20,18 @@ from ..models import (
     BatchStatus,
     Case,
     CaseConcurrence,
-    CaseEvent,
     ConcurrenceRequest,
     ConcurrenceRule,
     ReviewBatch,
     Timer,
     Verb,
 )
+from ..process import bulk
 from ..process.rules import due_date
 from ..process.stages import Stage
 
 
-@dataclass(frozen=True)
-class CaseFacts:
+class CaseFacts(NamedTuple):
     """What a concurrence rule looks at: the batch's bin and capability, the purchaser's area and tier,
     the case's value and whether it needs a technology-release review."""
 
@@ -79,29 +78,34 @@ def required_offices(facts, rules):
     return sorted({rule.office_id for rule in rules if matches(rule, facts)})
 
 
-def ask(batch_ids, *, at=None):
+def ask(batch_ids, *, at=None, window_closed=False):
     """Ask every office the rules require for the cases in review of `batch_ids`, all at once, each due
     after the batch's policy's concurrence days (or the concurrence timer); each case's trail names the
-    offices asked about it. Set-based: a fixed number of statements for any number of batches. Returns
-    the requests made."""
+    offices asked about it, and with `window_closed` that the batch's window closing started its review.
+    Set-based: a fixed number of statements for any number of batches. Returns the requests made."""
     at = at or timezone.now()
     on = timezone.localdate(at)
     rules, timer_due = rules_in_force(on), due_date(Timer.CONCURRENCE, on)
     due = {pk: on + timedelta(days=days) if days else timer_due for pk, days in
            ReviewBatch.objects.filter(pk__in=list(batch_ids)).values_list("pk", "policy__concurrence_days")}
     offices_by_batch, events = {}, []
+    # Cases alike in what the rules look at need the same offices; a batch's cases are mostly alike.
+    by_value = any(rule.min_value_usd is not None for rule in rules)
+    offices_of, payloads = {}, {}
     for facts in facts_of(Case.objects.filter(review_batch_id__in=list(batch_ids), stage=Stage.IN_REVIEW)):
-        offices = required_offices(facts, rules)
-        asked = offices_by_batch.setdefault(facts.batch_id, Counter())
-        asked.update(offices)
-        events.append(CaseEvent(case_id=facts.case_id, verb=Verb.CONCURRENCE_ASKED, from_stage=Stage.IN_REVIEW,
-                                to_stage=Stage.IN_REVIEW, at=at,
-                                payload={"batch": facts.batch_id, "offices": offices, "due_on": due[facts.batch_id]}))
+        alike = facts._replace(case_id=None, batch_id=None, value=facts.value if by_value else None)
+        offices = offices_of.get(alike) or offices_of.setdefault(alike, tuple(required_offices(facts, rules)))
+        offices_by_batch.setdefault(facts.batch_id, Counter()).update(offices)
+        key = (facts.batch_id, offices)
+        payload = payloads.get(key) or payloads.setdefault(key, {
+            "batch": facts.batch_id, "offices": list(offices), "due_on": due[facts.batch_id],
+            **({"window_closed": True} if window_closed else {})})
+        events.append((facts.case_id, payload))
     requests = ConcurrenceRequest.objects.bulk_create(
         ConcurrenceRequest(batch_id=batch_id, office_id=office, asked_at=at, due_on=due[batch_id], cases_asked=count)
         for batch_id, offices in sorted(offices_by_batch.items()) for office, count in sorted(offices.items())
     )
-    CaseEvent.objects.bulk_create(events)
+    bulk.insert_events(events, verb=Verb.CONCURRENCE_ASKED, at=at, stage=Stage.IN_REVIEW)
     return requests
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from bins.grouping import groups_by_country
 
-from ..models import Case, CaseEvent, ReviewBatch, ReviewPolicy, StandingRelease, Timer, Verb
+from ..models import Case, ReviewBatch, ReviewPolicy, StandingRelease, Timer, Verb
+from ..process import bulk
 from ..process.rules import timer_days
 from ..process.stages import Stage
 from ..templatetags.dates import when
@@ -163,8 +164,6 @@ def start_reviews(batch_ids, *, at, actor=None):
         by_release.setdefault(covered[batch][1], []).append((pk, batch))
     for release, members in by_release.items():
         Case.objects.filter(pk__in=[pk for pk, _ in members]).update(tsfd_release=release, tsfd_approved_at=at)
-    CaseEvent.objects.bulk_create(
-        CaseEvent(case_id=pk, actor=actor, verb=Verb.TSFD_APPROVED, from_stage=Stage.IN_REVIEW,
-                  to_stage=Stage.IN_REVIEW, at=at, payload={"batch": batch, "standing_release": release.decision})
-        for release, members in by_release.items() for pk, batch in members
-    )
+    bulk.insert_events([(pk, {"batch": batch, "standing_release": release.decision})
+                        for release, members in by_release.items() for pk, batch in members],
+                       verb=Verb.TSFD_APPROVED, at=at, stage=Stage.IN_REVIEW, actor=actor)

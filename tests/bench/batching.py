@@ -93,9 +93,10 @@ def one_at_a_time(case_ids):
 
 def reviews_start(count):
     """`count` open batches whose windows the clock closes at once: every office each needs is asked.
-    Their cases need a TSFD review, so DTSA is asked too wherever no standing release covers them."""
+    One case in ten needs a TSFD review (as in the demo), so DTSA is asked too wherever no standing release
+    covers them."""
     ids = list(ReviewBatch.objects.filter(status="open").order_by("pk").values_list("pk", flat=True)[:count])
-    Case.objects.filter(review_batch__in=ids).update(tsfd_required=True)
+    Case.objects.filter(review_batch__in=ids, id__endswith=0).update(tsfd_required=True)
     with connection.cursor() as cursor:
         cursor.execute("CHECKPOINT")
     later = timezone.now() + timedelta(days=60)
