@@ -27,6 +27,20 @@ def pairs_table(pairs):
     )
 
 
+def update_pairs(model, column, pairs, **same):
+    """Set `column` to b on each row a of the (a, b) `pairs`, and the `same` columns to one value, in one
+    UPDATE whatever the number of rows."""
+    if not pairs:
+        return
+    table, params = pairs_table(pairs)
+    names = [model._meta.get_field(name) for name in same]
+    values = [field.get_db_prep_save(same[field.name], connection) for field in names]
+    assignments = ", ".join([f"{column} = v.b", *(f"{field.column} = %s" for field in names)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {model._meta.db_table} SET {assignments} FROM {table} WHERE {model._meta.db_table}.id = v.a",
+                       [*values, *params])
+
+
 def insert_events(rows, *, verb, at, stage, actor=None):
     """One audit event per (case id, payload) of `rows` for a milestone (the case stays in `stage`), in
     one INSERT whatever their number: no model instance per event, which for tens of thousands of them

@@ -50,10 +50,14 @@ FACT_COLUMNS = ("pk", "review_batch_id", "review_batch__bin_id", "country__regio
 
 
 def facts_of(cases):
-    """CaseFacts of the cases of a queryset, from one query. A case a standing release covers needs no
-    TSFD review (cases.review.policy)."""
-    return [CaseFacts(*row[:-2], tsfd_required=row[-2] and row[-1] is None)
-            for row in cases.order_by("pk").values_list(*FACT_COLUMNS)]
+    """CaseFacts of the cases of a queryset, from one query."""
+    return [case_facts(row) for row in cases.order_by("pk").values_list(*FACT_COLUMNS)]
+
+
+def case_facts(row):
+    """CaseFacts of a row of FACT_COLUMNS. A case a standing release covers needs no TSFD review
+    (cases.review.policy)."""
+    return CaseFacts(*row[:-2], tsfd_required=row[-2] and row[-1] is None)
 
 
 def rules_in_force(on):
@@ -88,25 +92,33 @@ def ask(batch_ids, *, at=None, window_closed=False):
     rules, timer_due = rules_in_force(on), due_date(Timer.CONCURRENCE, on)
     due = {pk: on + timedelta(days=days) if days else timer_due for pk, days in
            ReviewBatch.objects.filter(pk__in=list(batch_ids)).values_list("pk", "policy__concurrence_days")}
-    offices_by_batch, events = {}, []
-    # Cases alike in what the rules look at need the same offices; a batch's cases are mostly alike.
+    # Cases alike in what the rules look at need the same offices, and a batch's cases are mostly alike:
+    # the rules are judged once per kind of case, and each case's trail entry shares its kind's payload.
     by_value = any(rule.min_value_usd is not None for rule in rules)
-    offices_of, payloads = {}, {}
-    for facts in facts_of(Case.objects.filter(review_batch_id__in=list(batch_ids), stage=Stage.IN_REVIEW)):
-        alike = facts._replace(case_id=None, batch_id=None, value=facts.value if by_value else None)
-        offices = offices_of.get(alike) or offices_of.setdefault(alike, tuple(required_offices(facts, rules)))
-        offices_by_batch.setdefault(facts.batch_id, Counter()).update(offices)
+    offices_of, payloads, kinds, events = {}, {}, Counter(), []
+    cases = Case.objects.filter(review_batch_id__in=list(batch_ids), stage=Stage.IN_REVIEW).order_by("pk")
+    for row in cases.values_list(*FACT_COLUMNS):
+        facts = case_facts(row)
+        alike = facts[2:6] + (facts.value if by_value else None, facts.tsfd_required)
+        offices = offices_of.get(alike)
+        if offices is None:
+            offices = offices_of[alike] = tuple(required_offices(facts, rules))
         key = (facts.batch_id, offices)
-        payload = payloads.get(key) or payloads.setdefault(key, {
-            "batch": facts.batch_id, "offices": list(offices), "due_on": due[facts.batch_id],
-            **({"window_closed": True} if window_closed else {})})
+        payload = payloads.get(key)
+        if payload is None:
+            payload = payloads[key] = {"batch": facts.batch_id, "offices": list(offices), "due_on": due[facts.batch_id],
+                                       **({"window_closed": True} if window_closed else {})}
+        kinds[key] += 1
         events.append((facts.case_id, payload))
-    requests = ConcurrenceRequest.objects.bulk_create(
+    asked = Counter()  # (batch, office): how many of the batch's cases the office must concur on
+    for (batch_id, offices), count in kinds.items():
+        for office in offices:
+            asked[(batch_id, office)] += count
+    ConcurrenceRequest.objects.bulk_create(
         ConcurrenceRequest(batch_id=batch_id, office_id=office, asked_at=at, due_on=due[batch_id], cases_asked=count)
-        for batch_id, offices in sorted(offices_by_batch.items()) for office, count in sorted(offices.items())
+        for (batch_id, office), count in sorted(asked.items())
     )
     bulk.insert_events(events, verb=Verb.CONCURRENCE_ASKED, at=at, stage=Stage.IN_REVIEW)
-    return requests
 
 
 @dataclass(frozen=True)

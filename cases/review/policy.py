@@ -162,8 +162,8 @@ def start_reviews(batch_ids, *, at, actor=None):
     by_release = {}
     for pk, batch in cases:
         by_release.setdefault(covered[batch][1], []).append((pk, batch))
-    for release, members in by_release.items():
-        Case.objects.filter(pk__in=[pk for pk, _ in members]).update(tsfd_release=release, tsfd_approved_at=at)
+    bulk.update_pairs(Case, "tsfd_release_id", [(pk, release.pk) for release, members in by_release.items()
+                                                for pk, _ in members], tsfd_approved_at=at)
     bulk.insert_events([(pk, {"batch": batch, "standing_release": release.decision})
                         for release, members in by_release.items() for pk, batch in members],
                        verb=Verb.TSFD_APPROVED, at=at, stage=Stage.IN_REVIEW, actor=actor)
