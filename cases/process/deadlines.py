@@ -53,7 +53,7 @@ DEADLINES = (
     # Due by the batch's policy once its review starts, where the policy sets it; else by the decision
     # timer from entering review (cases.review.policy).
     Deadline("decision", "Decision due", frozenset({Stage.IN_REVIEW}),
-             day=lambda case: decision_due_on(case),
+             day=decision_due_on,
              passed=lambda today: Q(review_batch__decision_due_on__lt=today) | (
                  Q(review_batch__decision_due_on__isnull=True)
                  & rules.passed_q(Timer.DECISION, "stage_entered_at__date", today))),

@@ -8,7 +8,7 @@ standing releases that spare a bin's members a new TSFD review.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
@@ -44,11 +44,17 @@ def opening_fields(bin_id, at, in_force):
     return {"policy": policy, "window_closes_at": at + timedelta(days=policy.window_days)}
 
 
-def window_due_q(at):
-    """Open batches whose window has closed by `at`: old enough, or as large as their policy allows.
-    `size` is the batch's count of cases in review (annotated by the caller). A batch all of whose cases
-    left it (withdrawn) stays open for newcomers rather than enter a review with nothing in it."""
-    return Q(size__gt=0) & (Q(window_closes_at__lte=at) | Q(size__gte=F("policy__window_cases")))
+def windows_closed(batches, at):
+    """The batches of `batches` whose window has closed by `at`: old enough, or holding as many cases in
+    review as their policy allows. A batch all of whose cases left it (withdrawn) stays open for
+    newcomers rather than enter a review with nothing in it."""
+    return batches.annotate(size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW))).filter(
+        Q(size__gt=0) & (Q(window_closes_at__lte=at) | Q(size__gte=F("policy__window_cases"))))
+
+
+def window_closed(batch_id, at):
+    """The same test for one batch."""
+    return windows_closed(ReviewBatch.objects.filter(pk=batch_id), at).exists()
 
 
 @dataclass(frozen=True)

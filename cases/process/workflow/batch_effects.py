@@ -35,8 +35,7 @@ def free_to_take(batch, ctx):
 
 
 def window_still_open(batch, ctx):
-    size = batch.cases.filter(stage=Stage.IN_REVIEW).count()
-    if batch.policy is None or (batch.window_closes_at > ctx.at and size < batch.policy.window_cases):
+    if not policy.window_closed(batch.pk, ctx.at):
         return "This batch's review window is still open."
     return None
 

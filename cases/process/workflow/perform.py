@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
 
 from ...models import Case, CaseEvent, ReviewBatch, Verb, role_of
 from .. import bulk
@@ -146,7 +145,7 @@ def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
 def perform_batches_due(action, *, at=None, among=None):
     """Take a clock action on every batch it is due for, set-based; returns the ids acted on.
 
-    The rule's `due` (a filter over batches annotated with `size`, their cases in review) finds them;
+    The rule's `due` (batches, at -> those it is due for) finds them;
     they are then locked (SKIP LOCKED: a batch someone is acting on is left for the next run) and their
     status re-checked under the lock before the rule's bulk effect runs.
     """
@@ -155,8 +154,7 @@ def perform_batches_due(action, *, at=None, among=None):
         raise ValueError(f"{rule.label} needs the one-batch path (perform_batch).")
     ctx = context(at=at)
     with transaction.atomic():
-        due = ReviewBatch.objects.filter(status__in=rule.statuses).annotate(
-            size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW))).filter(rule.due(ctx.at))
+        due = rule.due(ReviewBatch.objects.filter(status__in=rule.statuses), ctx.at)
         if among is not None:
             due = due.filter(pk__in=among)
         found = list(due.order_by("pk").values_list("pk", flat=True))

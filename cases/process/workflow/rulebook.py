@@ -143,7 +143,7 @@ class BatchRule:
     refusal: Callable = lambda batch, ctx: None
     effect: Callable | None = None
     stamp: str = ""  # the batch's field that records when it reached `target`
-    due: Callable | None = None  # for the clock's rules: at -> the batches it is due for (a filter)
+    due: Callable | None = None  # for the clock's rules: (batches, at) -> those it is due for
     bulk: Callable | None = None  # for the clock's rules: the effect on many batches, (ids, ctx)
 
     @property
@@ -167,7 +167,7 @@ BATCH_RULES = {rule.action: rule for rule in (
     BatchRule(BatchAction.CLOSE_WINDOW, frozenset({BatchStatus.OPEN}), SYSTEM, BatchStatus.IN_REVIEW,
               wrong_status=lambda batch: f"This batch is already {batch.get_status_display().lower()}.",
               refusal=batch_effects.window_still_open, effect=batch_effects.close_window,
-              stamp="review_started_at", due=policy.window_due_q, bulk=batch_effects.close_windows),
+              stamp="review_started_at", due=policy.windows_closed, bulk=batch_effects.close_windows),
     BatchRule(BatchAction.START, frozenset({BatchStatus.OPEN, BatchStatus.IN_REVIEW}), REVIEWERS,
               BatchStatus.IN_REVIEW, wrong_status=already_decided,
               refusal=batch_effects.free_to_take, effect=batch_effects.take, stamp="review_started_at"),
