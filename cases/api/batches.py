@@ -8,9 +8,9 @@ from ..models import REVIEWERS, Answer, Case, Outcome, ReviewBatch
 from ..models.case import CASE_NUMBER_PATTERN
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
+from ..review import concurrence, policy
 from ..review.batch_facts import NO_CASES, attach_case_facts, case_facts
 from ..review.record import attach_record
-from ..review import concurrence, policy
 from ..review.services import (
     answer_concurrence,
     assign_batch,
