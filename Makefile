@@ -43,9 +43,10 @@ clean:
 	rm -rf $(VENV) var .pytest_cache
 
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a fms_review_bench database on 127.0.0.1); not part of CI.
-# Both parts always run (the load part needs the database the batching part builds); fails if either misses.
+# Every part always runs (the load part needs the database the batching part builds); fails if any misses.
 bench: venv
-	status=0; $(BIN)/python -m tests.bench.batching || status=1; $(BIN)/python -m tests.bench.load || status=1; exit $$status
+	status=0; $(BIN)/python -m tests.bench.batching || status=1; $(BIN)/python -m tests.bench.load || status=1; \
+	  $(BIN)/python -m tests.bench.notifications || status=1; exit $$status
 
 # README's screenshots from the demo: run `make run` in another terminal first.
 screenshots: venv

@@ -339,3 +339,6 @@ class FmsUserAdmin(UserAdmin):
     list_display = ["username", "email", "profile__role", "profile__country", "is_active", "is_staff"]
     list_filter = ["profile__role", "profile__country", "is_active", "is_staff"]
     list_select_related = ["profile"]
+
+
+from . import admin_notices  # noqa: E402, F401 - registers the notification models

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from .models import IdempotencyRecord
+from .notify import delivery, digests, reminders
 from .process import timers
 from .review import batching
 
@@ -59,6 +60,23 @@ def expire_offers_task():
 @shared_task(**RELIABLE)
 def mark_stalled_task():
     return len(timers.mark_stalled())
+
+
+# Notifications: what a change just wrote, then beat's sweep of whatever is still due (a lost task, a
+# retry's time come, digests at their hour), then the hourly reminders.
+@shared_task(**RELIABLE)
+def deliver_messages_task(ids):
+    return delivery.deliver(ids)
+
+
+@shared_task(**RELIABLE)
+def deliver_notifications_task():
+    return {"sent": delivery.deliver_all(), "digests": digests.send_digests()}
+
+
+@shared_task(**RELIABLE)
+def notice_reminders_task():
+    return reminders.remind()
 
 
 @shared_task(**RELIABLE)

@@ -9,6 +9,11 @@ CLOCK_INTERVAL_SECONDS  default unset: every beat job runs at this interval inst
 SECRET_KEY    required unless DEBUG is on
 DEBUG         "1"/"true" turns it on; default on, so a fresh clone runs with `make run`
 ALLOWED_HOSTS comma-separated
+SITE_URL      default http://127.0.0.1:8000: the address links in e-mails and webhook events point at
+EMAIL_HOST    unset: e-mail is written to files under var/mail/ (EMAIL_FILE_PATH); set: sent by SMTP,
+              with EMAIL_PORT (587), EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS ("1"), EMAIL_USE_SSL
+DEFAULT_FROM_EMAIL  default fms-review@localhost
+WEBHOOK_HTTPS_ONLY, WEBHOOK_ALLOW_PRIVATE_ADDRESSES  default: on and off outside DEBUG, off and on in it
 """
 import os
 from pathlib import Path
@@ -234,6 +239,9 @@ if FILESYSTEM_BROKER:
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
+    # The outbox's sweep: messages whose after-commit task was lost (broker down), retries due, digests.
+    "deliver-notifications": {"task": "cases.tasks.deliver_notifications_task", "schedule": 30.0},
+    "notice-reminders": {"task": "cases.tasks.notice_reminders_task", "schedule": 3600.0},
     "build-batches": {"task": "cases.tasks.build_batches_task", "schedule": 300.0},
     "close-review-windows": {"task": "cases.tasks.close_review_windows_task", "schedule": 60.0},
     "clear-notifications": {"task": "cases.tasks.clear_notifications_task", "schedule": 3600.0},
@@ -245,6 +253,30 @@ if os.environ.get("CLOCK_INTERVAL_SECONDS"):
     # To watch the timers fire without waiting an hour (and for tests of the schedule itself).
     for entry in CELERY_BEAT_SCHEDULE.values():
         entry["schedule"] = float(os.environ["CLOCK_INTERVAL_SECONDS"])
+
+# Notifications (cases.notify).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fms-review@localhost")
+EMAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"  # the right side of each Message-ID
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", "0")
+    EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", "0" if EMAIL_USE_SSL else "1")
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "30"))  # the first retry's wait, then doubling
+# How long a deliverer holds the messages it took: a worker killed mid-send leaves them for this long.
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
+NOTIFY_RETRY_MAX_SECONDS = 3600
+NOTIFY_GIVE_UP_HOURS = 24  # then the message is given up on, and a failing webhook disabled
+WEBHOOK_HTTPS_ONLY = env_flag("WEBHOOK_HTTPS_ONLY", "0" if DEBUG else "1")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_flag("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "1" if DEBUG else "0")
 
 # A request body over 1 MB is refused with 413 before anything parses it (fms_review.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

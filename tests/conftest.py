@@ -112,7 +112,7 @@ def ensure_reference_data():
     load_reference_data(apps)
     for module in ("cases.migrations.0002_rules_and_agencies", "cases.migrations.0005_decision_timer",
                    "cases.migrations.0014_pa_answers_and_every_action_a_verb", "cases.migrations.0023_concurrence",
-                   "cases.migrations.0025_review_policy"):
+                   "cases.migrations.0025_review_policy", "cases.migrations.0026_notifications"):
         importlib.import_module(module).load(apps, None)
 
 
@@ -124,3 +124,15 @@ def reference_data_in_transactional_tests(request):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+
+
+@pytest.fixture
+def deliver_in_process():
+    """The after-commit delivery task runs here, as a worker would run it, even where CI's Redis would
+    queue it for a worker that these tests do not start (tests/test_notification_faults.py starts one)."""
+    from fms_review.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager

@@ -92,6 +92,9 @@ def test_run_timers_says_what_each_job_changed(reviewer):
     assert f"expire offers: 1 case ({offered.case_number})" in lines
     assert Case.objects.get(pk=offered.pk).stage == Stage.LOA_EXPIRED
     assert Case.objects.get(pk=waiting.pk).review_batch_id is not None
+    assert lines[-2] == "reminders: 0 offers near expiry, 0 offices overdue"
+    sent = int(lines[-1].split(": ")[1].split(",")[0])  # e-mails this test's commits never queued
+    assert sent > 0 and lines[-1] == f"notifications sent: {sent}, digests: 0"
 
 
 @pytest.mark.django_db

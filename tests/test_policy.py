@@ -102,8 +102,9 @@ def test_windows_of_many_batches_close_in_a_fixed_number_of_queries(reviewer, dj
     for country in countries:
         submit(reviewer, country=country)
     build_batches(at=T0)
-    # Whatever the number of batches: one UPDATE per distinct decision days, the bins read once.
-    with django_assert_max_num_queries(24):
+    # Whatever the number of batches: one UPDATE per distinct decision days, the bins read once, the
+    # offices' staff told in one write of notices and one of messages.
+    with django_assert_max_num_queries(28):
         closed = close_windows(at=T0 + timedelta(days=30))
     assert len(closed) == len(countries)
     assert ConcurrenceRequest.objects.values("batch").distinct().count() == len(countries)

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.test import RequestFactory
 
 from cases.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from cases.models import Case, CaseEvent, JointRequest, ReviewBatch
+from cases.models import Case, CaseEvent, Channel, JointRequest, OutboxMessage, ReviewBatch
 from cases.process.stages import Stage
 from cases.reads.metrics import Period, offered_by_aod
 from cases.review.batch_facts import attach_case_facts
@@ -25,6 +25,13 @@ def test_accounts_sign_in_with_their_roles(seeded):
         user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert (user.profile.role, user.profile.country_id, user.is_superuser) == (role, country, superuser)
+
+
+def test_the_history_is_told_in_the_app_not_mailed_and_what_follows_is(seeded):
+    liaison = get_user_model().objects.get(username="liaison-pl")
+    assert liaison.email == "liaison-pl@demo.fms-review.example"
+    assert OutboxMessage.objects.filter(user=liaison, channel=Channel.IN_APP).exists()
+    assert not OutboxMessage.objects.filter(channel=Channel.EMAIL).exists()
 
 
 def test_cases_are_spread_over_stages_countries_and_capabilities(seeded):

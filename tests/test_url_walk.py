@@ -42,6 +42,10 @@ SERVED = {
     "api/v1/^batches/(?P<pk>[^/.]+)/start/$": ("/api/v1/batches/{batch}/start/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/concurrence/$": ("/api/v1/batches/{batch}/concurrence/", NOBODY),
     "api/v1/^batches/(?P<pk>[^/.]+)/concurrence/withdrawal/$": ("/api/v1/batches/{batch}/concurrence/withdrawal/", NOBODY),
+    "api/v1/^webhooks/$": ("/api/v1/webhooks/", {"liaison_pl", "nspa"}),
+    "api/v1/^webhooks/(?P<pk>[^/.]+)/$": ("/api/v1/webhooks/1/", NOBODY),  # nobody's: 404
+    "api/v1/^webhooks/(?P<pk>[^/.]+)/deliveries/$": ("/api/v1/webhooks/1/deliveries/", NOBODY),
+    "api/v1/^webhooks/(?P<pk>[^/.]+)/redeliver/$": ("/api/v1/webhooks/1/redeliver/", NOBODY),
     "api/v1/concurrence/awaiting/": ("/api/v1/concurrence/awaiting/", REVIEWERS),
     "api/v1/metrics/review-burden/": ("/api/v1/metrics/review-burden/", REVIEWERS),
     "api/schema/": ("/api/schema/", EVERYONE),
@@ -73,6 +77,12 @@ SERVED = {
     "nspa/": ("/nspa/", REVIEWERS | {"nspa"}),
     "nspa/new/": ("/nspa/new/", {"nspa"}),
     "nspa/<uuid:reference>/": ("/nspa/{joint}/", REVIEWERS | {"nspa"}),
+    "notifications/": ("/notifications/", ROLES),
+    "notifications/bell/": ("/notifications/bell/", ROLES),
+    "notifications/read/": ("/notifications/read/", NOBODY),  # POST only
+    "notifications/<int:pk>/open/": ("/notifications/1/open/", NOBODY),  # POST only
+    "notifications/preferences/": ("/notifications/preferences/", ROLES),
+    "notifications/unsubscribe/<str:token>/": ("/notifications/unsubscribe/not-signed/", NOBODY),
     "metrics/": ("/metrics/", REVIEWERS),
     "metrics/<slug:name>.csv": ("/metrics/stages.csv", REVIEWERS),
 }

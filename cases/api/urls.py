@@ -7,11 +7,13 @@ from .auth import SignOutView, TokenView
 from .batches import AwaitingConcurrence, BatchViewSet
 from .metrics import ReviewBurden
 from .views import CaseViewSet, JointRequestViewSet, LorView
+from .webhooks import WebhookViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("joint-requests", JointRequestViewSet, basename="joint-request")
 router.register("batches", BatchViewSet, basename="batch")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -37,9 +37,18 @@ def ensure_demo_accounts():
         user, _ = User.objects.get_or_create(username=username)
         user.is_superuser = user.is_staff = superuser
         user.is_active = True
+        user.email = ""  # until the history is seeded: what happened in it is not mailed (give_addresses)
         user.password = password
         user.save()
         Profile.objects.update_or_create(user=user, defaults={"role": role, "country_id": country,
                                                               "office_id": office or None})
         users[username] = user
     return users
+
+
+def give_addresses(users):
+    """Each demo account's e-mail address, once the seeded history is written: from now on what happens
+    to their cases is mailed (under `make run`, to files in var/mail/)."""
+    for username, user in users.items():
+        user.email = f"{username}@demo.fms-review.example"
+    get_user_model().objects.bulk_update(users.values(), ["email"])

@@ -8,6 +8,17 @@ from .joint import JointRequest, RetransferAssurance
 from .loa import DevelopmentGroup, LetterOfOfferAndAcceptance
 from .lor import FundingSource, LetterOfRequest, RequestType
 from .note import ReviewerNote
+from .notices import (
+    Channel,
+    DigestSettings,
+    Mode,
+    Notice,
+    NoticeKind,
+    NoticePreference,
+    OutboxMessage,
+    WebhookAttempt,
+    WebhookSubscription,
+)
 from .notification import CongressionalNotification
 from .policy import ReviewPolicy, StandingRelease
 from .people import EVERY_ROLE, REVIEWERS, Profile, Role, role_of
@@ -16,6 +27,15 @@ from .views import SavedView
 
 __all__ = [
     "Answer",
+    "Channel",
+    "DigestSettings",
+    "Mode",
+    "Notice",
+    "NoticeKind",
+    "NoticePreference",
+    "OutboxMessage",
+    "WebhookAttempt",
+    "WebhookSubscription",
     "CONCURRING",
     "CaseConcurrence",
     "ConcurrenceRequest",

@@ -61,6 +61,8 @@ class Timer(models.TextChoices):
     DECISION = "decision", "Decision after combined review starts"
     PA_RESPONSE = "pa_response", "Price and availability answer after approval"
     CONCURRENCE = "concurrence", "Office concurrence after combined review starts"
+    OED_FIRST_REMINDER = "oed_first_reminder", "First reminder, days before the Offer Expiration Date"
+    OED_LAST_REMINDER = "oed_last_reminder", "Last reminder, days before the Offer Expiration Date"
 
 
 class TimerRule(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from ..models.people import REVIEWERS, Role, role_of
 
-__all__ = ["batch_scope", "case_scope", "role_of", "visible_batches", "visible_cases", "visible_joint_requests"]
+__all__ = ["batch_scope", "case_scope", "own_notices", "own_subscriptions", "role_of", "visible_batches", "visible_cases", "visible_joint_requests"]
 
 NOTHING = Q(pk__in=[])
 
@@ -43,3 +43,25 @@ def visible_joint_requests(queryset, user):
 
 def visible_batches(queryset, user):
     return queryset.filter(batch_scope(user))
+
+
+def own_notices(user):
+    """The in-app notices a user may read: their own, nobody else's."""
+    from ..models import Channel, OutboxMessage
+
+    if role_of(user) is None:
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(user=user, channel=Channel.IN_APP)
+
+
+def own_subscriptions(queryset, user):
+    """The webhook subscriptions of the user's organisation: NSPA's for its staff, a purchaser's for
+    its liaisons; US staff have none."""
+    from ..models.notices import Audience
+
+    role = role_of(user)
+    if role == Role.NSPA:
+        return queryset.filter(audience=Audience.NSPA)
+    if role == Role.LIAISON:
+        return queryset.filter(audience=Audience.COUNTRY, country_id=user.profile.country_id)
+    return queryset.none()

@@ -22,10 +22,13 @@ from ..models import (
     CaseConcurrence,
     ConcurrenceRequest,
     ConcurrenceRule,
+    NoticeKind,
+    Office,
     ReviewBatch,
     Timer,
     Verb,
 )
+from ..notify import outbox
 from ..process import bulk
 from ..process.rules import due_date
 from ..process.stages import Stage
@@ -119,6 +122,16 @@ def ask(batch_ids, *, at=None, window_closed=False):
         for (batch_id, office), count in sorted(asked.items())
     )
     bulk.insert_events(events, verb=Verb.CONCURRENCE_ASKED, at=at, stage=Stage.IN_REVIEW)
+    tell_offices(asked, due, at)
+
+
+def tell_offices(asked, due, at):
+    """Each office's staff hear that it is asked, once per batch."""
+    names = dict(Office.objects.filter(pk__in={office for _, office in asked}).values_list("pk", "name"))
+    outbox.tell(outbox.Tell(NoticeKind.CONCURRENCE_ASKED, f"concurrence_asked:{batch_id}:{office}", batch_id=batch_id,
+                            facts={"office": names.get(office, office), "office_id": office,
+                                   "due": f"{due[batch_id]:%-d %B %Y}"}, at=at)
+                for batch_id, office in sorted(asked))
 
 
 @dataclass(frozen=True)

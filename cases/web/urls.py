@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models.case import CASE_NUMBER
-from . import case_pages, concurrence, home, inbox, joint_form, metrics, nspa, portal, reviewer, saved_views
+from . import case_pages, concurrence, home, inbox, joint_form, metrics, notices, nspa, portal, reviewer, saved_views
 
 
 class CaseNumber:
@@ -46,6 +46,13 @@ urlpatterns = [
     path("nspa/", require_safe(nspa.joint_requests), name="nspa"),
     path("nspa/new/", joint_form.file_joint_request_page, name="joint-request-new"),
     path("nspa/<uuid:reference>/", require_safe(nspa.joint_request), name="joint-request"),
+    path("notifications/", require_safe(notices.notice_list), name="notifications"),
+    path("notifications/bell/", require_safe(notices.bell), name="notice-bell"),
+    path("notifications/read/", notices.notices_read, name="notices-read"),
+    path("notifications/<int:pk>/open/", notices.notice_open, name="notice-open"),
+    path("notifications/preferences/", require_http_methods(["GET", "HEAD", "POST"])(notices.preferences),
+         name="notice-preferences"),
+    path("notifications/unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),
 ]

@@ -23,8 +23,6 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg2  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -33,18 +31,8 @@ from cases.process import workflow  # noqa: E402
 from cases.process.stages import Action, BatchAction, Stage  # noqa: E402
 from cases.review.batching import build_batches  # noqa: E402
 from tests.bench import machine  # noqa: E402
+from tests.bench.database import recreate_database  # noqa: E402
 from tests.bench.fixture import Fixture  # noqa: E402
-
-
-def recreate_database():
-    name = connection.settings_dict["NAME"]
-    admin = psycopg2.connect(BENCH_URL.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    call_command("migrate", verbosity=0)
 
 
 @contextmanager
@@ -106,7 +94,7 @@ def reviews_start(count):
 
 
 def main():
-    recreate_database()
+    recreate_database(BENCH_URL)
     fixture = Fixture()
     rows = []
 

@@ -72,8 +72,8 @@ def every_page(reviewer):
     case = f"/cases/{cases['PL'].case_number}/"
     return [
         (reviewer.username, ["/", f"/batches/{batch.pk}/", "/cases/", case, "/metrics/", "/awaiting/",
-                            f"/nspa/{joint.reference}/"]),
-        (liaison.username, ["/inbox/", "/cases/new/", "/cases/", case]),
+                            f"/nspa/{joint.reference}/", "/notifications/preferences/"]),
+        (liaison.username, ["/inbox/", "/cases/new/", "/cases/", case, "/notifications/", "/notifications/preferences/"]),
         (nspa.username, ["/nspa/", "/nspa/new/", f"/nspa/{joint.reference}/"]),
     ]
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ...models import Case
+from ...notify import delivery, digests, reminders
 from ...process.timers import CLOCK
 from ...review.batching import build_batches, close_windows, counted
 
@@ -15,6 +16,10 @@ class Command(BaseCommand):
         self.stdout.write(f"review windows closed: {counted(len(close_windows()), 'batch', 'batches')}")
         for label, job in CLOCK:
             self.stdout.write(f"{label}: {described(job())}")
+        told = reminders.remind()
+        self.stdout.write(f"reminders: {counted(told['offers'], 'offer')} near expiry, "
+                          f"{counted(told['concurrence'], 'office')} overdue")
+        self.stdout.write(f"notifications sent: {delivery.deliver_all()}, digests: {digests.send_digests()}")
 
 
 def described(case_ids):

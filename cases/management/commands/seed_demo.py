@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
-from ...demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from ...demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts, give_addresses
 from ...demo.walk import seed_cases
 
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         connection.force_debug_cursor = False
         with override_settings(DEBUG=False):
             created = seed_cases(cases, users, progress=progress)
+        give_addresses(users)
         if created:
             self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Created {created} demo cases in {time.monotonic() - started:.1f} s."))

@@ -10,13 +10,17 @@ from contextvars import ContextVar
 
 from django.db import connection, transaction
 
-from ...models import Case, CaseEvent, ReviewBatch, Verb, role_of
+from ...models import Case, CaseEvent, NoticeKind, ReviewBatch, Verb, role_of
+from ...notify import outbox
 from .. import bulk
+from ..deadlines import DEADLINES
 from ..stages import Action, BatchAction, Stage
 from .context import context
 from .errors import GuardFailed, IllegalMove, NotPermitted
 from .inputs import missing
 from .rulebook import BATCH_RULES, RULES, SYSTEM
+
+STALL_LABELS = {deadline.name: deadline.label for deadline in DEADLINES}
 
 # What an action's conditions and effects read of a case, fetched with it under the lock.
 CASE_RELATED = ("lor", "loa", "notification__rule", "review_batch", "country", "joint_request", "assurance")
@@ -113,9 +117,11 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
             case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
                                      "review_batch"])
-        append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
-                     to_stage=case.stage, payload=payload, at=ctx.at,
-                     stage_since=since if case.stage != from_stage else None)
+        event = append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
+                             to_stage=case.stage, payload=payload, at=ctx.at,
+                             stage_since=since if case.stage != from_stage else None)
+        if rule.notifies:
+            outbox.tell([case_notice(rule.notifies, event)])
         if rule.locks_batch and batch_id and batch is None:
             settle_batch(batch_id, at=ctx.at)
     return case
@@ -126,12 +132,14 @@ def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
     rule = BATCH_RULES[BatchAction(action)]
     ctx = context(actor, at, inputs)
     refuse_person(rule, actor)
-    with transaction.atomic():
+    with transaction.atomic(), outbox.gathered():
         batch = lock_batch(batch_or_id)
         if refusal := batch_refusal(rule, batch, ctx):
             raise refusal
         if rule.effect:
             rule.effect(batch, ctx)
+        if rule.notifies:
+            outbox.tell([batch_notice(rule.notifies, batch, ctx)])
         if rule.target:
             fields = ["status", "assigned_reviewer"]
             if batch.status != rule.target:
@@ -212,12 +220,14 @@ def perform_due(action, *, at=None, among=None):
         if rule.target:
             Case.objects.filter(pk__in=bulk.id_set(ids)).update(
                 stage=rule.target, stage_entered_at=ctx.at, updated_at=ctx.at, stalled_since=None, stalled_reason="")
-        CaseEvent.objects.bulk_create(
+        events = CaseEvent.objects.bulk_create(
             CaseEvent(case_id=row["pk"], verb=Verb(rule.action.value), from_stage=row["stage"],
                       to_stage=rule.target or row["stage"], payload=payload, at=ctx.at,
                       stage_since=row["stage_entered_at"] if rule.target and rule.target != row["stage"] else None)
             for row, payload in zip(rows, payloads)
         )
+        if rule.notifies:
+            outbox.tell(case_notice(rule.notifies, event) for event in events)
     return ids
 
 
@@ -259,6 +269,22 @@ def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
              *moved_ids.params],
         )
     return moved
+
+
+def case_notice(kind, event):
+    """The notice of a case's audit event, keyed by the event (told once), with the words' facts."""
+    facts = {"detail": event.payload.get("reason", ""), "reason": event.payload.get("reason", "")}
+    if kind == NoticeKind.STALLED:
+        facts = {"reason": STALL_LABELS.get(event.payload.get("reason"), "a due date")}
+    elif kind == NoticeKind.OFFERED:
+        oed = Case.objects.filter(pk=event.case_id).values_list("loa__offer_expires_on", flat=True).first()
+        facts["oed"] = f"{oed:%-d %B %Y}" if oed else "its Offer Expiration Date"
+    return outbox.Tell(kind, f"{kind}:event:{event.pk}", case_id=event.case_id, facts=facts, at=event.at)
+
+
+def batch_notice(kind, batch, ctx):
+    return outbox.Tell(kind, f"{kind}:batch:{batch.pk}:{batch.assigned_reviewer_id}:{ctx.at.isoformat()}",
+                       batch_id=batch.pk, facts={"cases": batch.cases.count()}, at=ctx.at)
 
 
 def append_event(**fields):

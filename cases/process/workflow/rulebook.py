@@ -9,7 +9,7 @@ message a refusal shows comes from here.
 from dataclasses import dataclass
 from typing import Callable
 
-from ...models import REVIEWERS, BatchStatus, Outcome, Role
+from ...models import REVIEWERS, BatchStatus, NoticeKind, Outcome, Role
 from ...review import policy
 from ..deadlines import STALLING
 from ..stages import Action, BatchAction, Stage
@@ -41,6 +41,7 @@ class Rule:
     forward: bool = False  # it moves the case on along the way; the case page lists what stands before it
     locks_batch: bool = False  # the case may leave its batch's review: lock the batch first, settle it after
     bulk: object = None  # for the clock: the effect on many cases at once (perform.perform_due)
+    notifies: str = ""  # the kind of notice taking it tells of (cases.notify.kinds)
 
     @property
     def label(self):
@@ -72,17 +73,19 @@ RULES = {rule.action: rule for rule in (
     Rule(Action.SUPPLY_LOR, frozenset({Stage.LOR_RECEIVED}), PURCHASER, effect=effects.amend_lor, step="supply-lor",
          path="lor/"),
     Rule(Action.RESUBMIT, frozenset({Stage.LOR_RETURNED}), PURCHASER, Stage.LOR_RECEIVED, effect=effects.amend_lor,
-         inputs=(i.RESUBMIT_REPLY,), step="resubmit", path="lor/"),
+         inputs=(i.RESUBMIT_REPLY,), step="resubmit", path="lor/", notifies=NoticeKind.RESUBMITTED),
     Rule(Action.APPROVE_TSFD, BEFORE_PRICING, REVIEWERS, when=(c.tsfd_required,), guards=(c.tsfd_not_yet_approved,),
          effect=effects.approve_tsfd, step="tsfd-approval"),
     # Combined review: batching moves actionable cases in (cases.review.batching), reviewers decide them.
     Rule(Action.START_REVIEW, frozenset({Stage.LOR_ACTIONABLE}), SYSTEM, Stage.IN_REVIEW, forward=True),
     # Approval waits on every office asked to concur; denying or returning never does.
     decision(Action.APPROVE, Stage.LOA_DEVELOPMENT, effects.open_development, guards=(c.offices_concurred,),
-             forward=True),
-    decision(Action.DENY, Stage.DENIED, effects.record_decision(Outcome.DENY), inputs=(i.DECISION_REASON,)),
+             forward=True, notifies=NoticeKind.APPROVED),
+    decision(Action.DENY, Stage.DENIED, effects.record_decision(Outcome.DENY), inputs=(i.DECISION_REASON,),
+             notifies=NoticeKind.DENIED),
     decision(Action.RETURN, Stage.LOR_RETURNED, effects.return_for_information, inputs=(i.DECISION_REASON,),
-             stages=frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), step="return"),
+             stages=frozenset({Stage.LOR_RECEIVED, Stage.LOR_ACTIONABLE, Stage.IN_REVIEW}), step="return",
+             notifies=NoticeKind.RETURNED),
     # LOA development and congressional notification.
     Rule(Action.RECORD_IA_APPROVAL, DEVELOPMENT, REVIEWERS, when=(c.loa_request,),
          guards=(c.ia_not_yet_approved, c.ia_day_valid), inputs=(i.IA_APPROVAL_DAY,),
@@ -104,7 +107,7 @@ RULES = {rule.action: rule for rule in (
          bulk=effects.CLEAR_NOTIFICATIONS),
     Rule(Action.OFFER, DEVELOPMENT, REVIEWERS, Stage.LOA_OFFERED, when=(c.loa_request,),
          guards=(c.tsfd_approved, c.ia_approved, c.notification_allows_offer, c.oed_not_passed),
-         effect=effects.stamp_loa("offered_on"), step="offer", forward=True),
+         effect=effects.stamp_loa("offered_on"), step="offer", forward=True, notifies=NoticeKind.OFFERED),
     # Price and availability: an answer, not an offer; the purchaser may go on to ask for an LOA.
     Rule(Action.PROVIDE_PA, frozenset({Stage.LOA_DEVELOPMENT}), REVIEWERS, Stage.PA_PROVIDED, when=(c.pa_request,),
          guards=(c.tsfd_approved,), effect=effects.stamp_loa("pa_provided_on"), step="pa-answer", forward=True),
@@ -117,8 +120,9 @@ RULES = {rule.action: rule for rule in (
     Rule(Action.ACCEPT, frozenset({Stage.LOA_OFFERED}), PURCHASER, Stage.LOA_ACCEPTED,
          guards=(c.assurance_on_file, c.oed_not_passed, c.signed_after_offer, c.paid_after_offer),
          inputs=(i.SIGNED_ON, i.DEPOSIT_ON),
-         effect=effects.record_acceptance, step="acceptance", forward=True),
-    Rule(Action.EXPIRE, frozenset({Stage.LOA_OFFERED}), SYSTEM, Stage.LOA_EXPIRED, guards=(c.oed_passed,)),
+         effect=effects.record_acceptance, step="acceptance", forward=True, notifies=NoticeKind.ACCEPTED),
+    Rule(Action.EXPIRE, frozenset({Stage.LOA_OFFERED}), SYSTEM, Stage.LOA_EXPIRED, guards=(c.oed_passed,),
+         notifies=NoticeKind.EXPIRED),
     Rule(Action.IMPLEMENT, frozenset({Stage.LOA_ACCEPTED}), REVIEWERS, Stage.IMPLEMENTED,
          effect=effects.stamp_loa("implemented_on"), step="implementation", forward=True),
     Rule(Action.CLOSE, frozenset({Stage.IMPLEMENTED, Stage.DENIED, Stage.LOA_EXPIRED, Stage.PA_PROVIDED}), REVIEWERS,
@@ -127,7 +131,8 @@ RULES = {rule.action: rule for rule in (
          step="withdraw", path="withdraw/", locks_batch=True),
     # The clock: a case waiting past a due date is flagged; any move clears the flag.
     Rule(Action.MARK_STALLED, frozenset().union(*(deadline.stages for deadline in STALLING)), SYSTEM,
-         guards=(c.not_stalled, c.deadline_passed), effect=effects.mark_stalled, bulk=effects.MARK_STALLED),
+         guards=(c.not_stalled, c.deadline_passed), effect=effects.mark_stalled, bulk=effects.MARK_STALLED,
+         notifies=NoticeKind.STALLED),
 )}
 
 STEPS = {rule.step: rule for rule in RULES.values() if rule.step}
@@ -145,6 +150,7 @@ class BatchRule:
     stamp: str = ""  # the batch's field that records when it reached `target`
     due: Callable | None = None  # for the clock's rules: (batches, at) -> those it is due for
     bulk: Callable | None = None  # for the clock's rules: the effect on many batches, (ids, ctx)
+    notifies: str = ""  # the kind of notice taking it tells of (cases.notify.kinds)
 
     @property
     def label(self):
@@ -173,7 +179,8 @@ BATCH_RULES = {rule.action: rule for rule in (
               refusal=batch_effects.free_to_take, effect=batch_effects.take, stamp="review_started_at"),
     BatchRule(BatchAction.ASSIGN, frozenset({BatchStatus.OPEN, BatchStatus.IN_REVIEW}), REVIEWERS, None,
               wrong_status=lambda batch: "A decided batch is no one's to hand over.",
-              refusal=batch_effects.hand_over_by_holder, effect=batch_effects.assign),
+              refusal=batch_effects.hand_over_by_holder, effect=batch_effects.assign,
+              notifies=NoticeKind.BATCH_ASSIGNED),
     BatchRule(BatchAction.WRITE_MEMO, frozenset({BatchStatus.IN_REVIEW, BatchStatus.DECIDED}), REVIEWERS, None,
               wrong_status=lambda batch: "Take the batch for review before writing its memo.",
               refusal=batch_effects.no_memo_yet, effect=batch_effects.write_memo),
