@@ -250,3 +250,12 @@ def test_a_batch_assigned_and_offices_asked_are_told(reviewer, django_capture_on
                                         channel=Channel.IN_APP).count() == 1
     asked = OutboxMessage.objects.get(user=dsca, notice__kind=NoticeKind.CONCURRENCE_ASKED, channel=Channel.IN_APP)
     assert asked.notice.batch_id == batch.pk and "is asked to concur on batch" in asked.notice.summary
+
+
+def test_every_kind_has_words_and_every_rule_names_a_kind_that_exists():
+    from cases.notify.kinds import KINDS
+    from cases.process.workflow.rulebook import BATCH_RULES, RULES
+
+    assert set(KINDS) == set(NoticeKind)
+    named = {rule.notifies for rule in [*RULES.values(), *BATCH_RULES.values()] if rule.notifies}
+    assert named <= set(KINDS) and len(named) == 9

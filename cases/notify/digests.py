@@ -35,6 +35,6 @@ def send_digests(at=None, limit=100):
 
 def reschedule(user):
     """Move the user's held digest e-mails to their (new) digest hour."""
-    settings = DigestSettings.objects.filter(user=user).first() or DigestSettings()
+    chosen = DigestSettings.objects.filter(user=user).first() or DigestSettings()
     OutboxMessage.objects.filter(user=user, digest=True, delivered_at__isnull=True, failed_at__isnull=True).update(
-        due_at=next_digest(settings, timezone.now()))
+        due_at=next_digest(chosen, timezone.now()))

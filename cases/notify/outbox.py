@@ -206,8 +206,8 @@ def hears_case(subscription, case):
 
 def next_digests(users, now):
     """{user id: when their next daily digest goes}: the next `hour` o'clock in their time zone."""
-    settings = {row.user_id: row for row in DigestSettings.objects.filter(user_id__in=users)}
-    return {user: next_digest(settings.get(user) or DigestSettings(), now) for user in users}
+    chosen = {row.user_id: row for row in DigestSettings.objects.filter(user_id__in=users)}
+    return {user: next_digest(chosen.get(user) or DigestSettings(), now) for user in users}
 
 
 def next_digest(digest, now):
