@@ -136,3 +136,15 @@ def deliver_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) for this test, and e-mail sent to it (tests.receivers.Mailbox)."""
+    from .receivers import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield server

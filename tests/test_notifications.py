@@ -31,20 +31,10 @@ from cases.review.services import assign_batch, start_batch
 
 from .builders import Builder, in_batch, nspa_staff, office_staff, purchaser_of
 from .factories import ProfileFactory
-from .receivers import SmtpServer
 
 pytestmark = pytest.mark.usefixtures("deliver_in_process")
 
 REASON = "Say where the systems will be based."
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield server
 
 
 @pytest.fixture
