@@ -104,9 +104,7 @@ def unsubscribe(request, token):
     if found is None or found[1] not in NoticeKind.values or not get_user_model().objects.filter(pk=found[0]).exists():
         raise Http404("This unsubscribe link is not valid.")
     user_id, kind = found
+    label = NoticeKind(kind).label
     if request.method == "POST":
         NoticePreference.objects.update_or_create(user_id=user_id, kind=kind, defaults={"mode": Mode.OFF})
-        return render(request, "notify/unsubscribed.html", {"kind": NoticeKind(kind).label, "done": True})
-    if request.method not in ("GET", "HEAD"):
-        return render(request, "notify/unsubscribed.html", {"kind": NoticeKind(kind).label}, status=405)
-    return render(request, "notify/unsubscribed.html", {"kind": NoticeKind(kind).label, "done": False})
+    return render(request, "notify/unsubscribed.html", {"kind": label, "done": request.method == "POST"})

@@ -52,7 +52,8 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", notices.notice_open, name="notice-open"),
     path("notifications/preferences/", require_http_methods(["GET", "HEAD", "POST"])(notices.preferences),
          name="notice-preferences"),
-    path("notifications/unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
+    path("notifications/unsubscribe/<str:token>/", require_http_methods(["GET", "HEAD", "POST"])(notices.unsubscribe),
+         name="unsubscribe"),
     path("metrics/", require_safe(metrics.metrics_page), name="metrics"),
     path("metrics/<slug:name>.csv", require_safe(metrics.metrics_csv), name="metrics-csv"),
 ]
