@@ -7,6 +7,7 @@ from .models import (
     Case,
     CaseConcurrence,
     CaseEvent,
+    CaseSearch,
     ConcurrenceRequest,
     ConcurrenceRule,
     CongressionalNotification,
@@ -265,6 +266,15 @@ class DesignatorSequenceAdmin(ReadOnlyAdmin):
     list_filter = ["implementing_agency"]
     search_fields = ["country__name", "country__iso2"]
     list_select_related = ["country", "implementing_agency"]
+
+
+@admin.register(CaseSearch)
+class CaseSearchAdmin(ReadOnlyAdmin):
+    """Shown for reference; only cases.reads.search writes a vector."""
+
+    list_display = ["case"]
+    search_fields = ["case__case_number"]
+    list_select_related = ["case"]
 
 
 @admin.register(LineItem)

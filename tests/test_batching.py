@@ -98,6 +98,29 @@ def test_size_cap_opens_another_batch(reviewer):
     assert sorted(batch.cases.count() for batch in ReviewBatch.objects.all()) == [1, 3, 3]
 
 
+def test_a_withdrawal_from_an_open_batch_leaves_room_for_a_newcomer(reviewer):
+    from cases.process import workflow
+    from cases.process.stages import Action
+
+    from .builders import purchaser_of
+
+    first, second, third = (submit(reviewer, country="PL") for _ in range(3))
+    build_batches(max_size=3)
+    batch = ReviewBatch.objects.get()
+    assert batch.open_size == 3
+    workflow.perform(second, Action.WITHDRAW, actor=purchaser_of("PL"), inputs={"reason": "Budget moved."})
+    assert ReviewBatch.objects.get().open_size == 2
+    late = submit(reviewer, country="PL")
+    build_batches(max_size=3)
+    assert Case.objects.get(pk=late.pk).review_batch_id == batch.pk
+    assert ReviewBatch.objects.count() == 1
+    assert ReviewBatch.objects.get().open_size == batch.cases.filter(stage=Stage.IN_REVIEW).count() == 3
+    build_batches(max_size=3)  # the count is not moved by a run that moves nobody
+    start_batch(batch, reviewer=reviewer)
+    workflow.perform(first, Action.WITHDRAW, actor=purchaser_of("PL"), inputs={"reason": "Budget moved."})
+    assert ReviewBatch.objects.get().open_size == 3  # frozen once the review has started
+
+
 def test_the_default_cap_is_fifty(settings):
     assert settings.REVIEW_BATCH_SIZE == 50
 

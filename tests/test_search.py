@@ -10,7 +10,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 
 from bins.models import Country
-from cases.models import Case
+from cases.models import Case, CaseSearch
 from cases.process.services.joint_requests import file_joint_request
 from cases.process.services.lor import amend_lor
 from cases.reads.search import refresh_vectors
@@ -19,7 +19,7 @@ from .builders import T0, downloaded, lor_fields, submit
 
 pytestmark = pytest.mark.django_db
 
-FILL = importlib.import_module("cases.migrations.0017_case_search").FILL
+FILL = importlib.import_module("cases.migrations.0028_case_search_table").FILL
 
 
 def page_text(response, searched):
@@ -219,7 +219,7 @@ def test_a_searched_list_page_and_api_page_have_bounded_queries(signed_in, api, 
 
 
 def stored_vector(case):
-    return Case.objects.filter(pk=case.pk).values_list("search_vector", flat=True).get()
+    return CaseSearch.objects.filter(pk=case.pk).values_list("vector", flat=True).first()
 
 
 def test_the_vector_follows_an_lor_amendment(postgres, api, liaison_pl):
@@ -236,11 +236,11 @@ def test_the_vector_is_the_same_however_it_is_written(postgres, reviewer):
                                         for name in ("Launcher", "Missile", "Radar")])
     written = stored_vector(case)
     assert written and "'launcher':" in written and "'de-b':" in written
-    Case.objects.filter(pk=case.pk).update(search_vector=None)
+    CaseSearch.objects.filter(pk=case.pk).delete()
     refresh_vectors(Case.objects.filter(pk=case.pk))
     assert stored_vector(case) == written
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE cases_case SET search_vector = NULL")
+        cursor.execute("DELETE FROM cases_casesearch")
         cursor.execute(FILL)
     assert stored_vector(case) == written
 
@@ -254,12 +254,6 @@ def test_a_renamed_country_is_found_by_its_new_name(postgres, client, admin_user
     assert response.status_code == 302, response.content
     assert listed(api(reviewer).get("/api/v1/cases/", {"search": "Bundesrepublik"})) == [case.case_number]
     assert listed(api(reviewer).get("/api/v1/cases/", {"search": "Germany"})) == []
-
-
-def test_a_case_is_read_without_its_vector(postgres, reviewer):
-    """Only the search's SQL reads the vector: a case fetched for a page or an answer leaves it behind."""
-    case = Case.objects.get(pk=submit(reviewer).pk)
-    assert "search_vector" in case.get_deferred_fields()
 
 
 def test_the_search_reads_the_gin_index(postgres, reviewer):

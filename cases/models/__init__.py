@@ -1,6 +1,6 @@
 from .batch import BatchStatus, ReviewBatch
 from .concurrence import CONCURRING, Answer, CaseConcurrence, ConcurrenceRequest, ConcurrenceRule, Office
-from .case import Case, DesignatorSequence, ImplementingAgency, LineItem
+from .case import Case, CaseSearch, DesignatorSequence, ImplementingAgency, LineItem
 from .decision import Decision, Outcome
 from .events import CaseEvent, Verb
 from .idempotency import IdempotencyRecord
@@ -48,6 +48,7 @@ __all__ = [
     "StandingRelease",
     "SavedView",
     "Case",
+    "CaseSearch",
     "CaseEvent",
     "CongressionalNotification",
     "Decision",

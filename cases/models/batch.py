@@ -45,6 +45,11 @@ class ReviewBatch(models.Model):
     policy = models.ForeignKey("cases.ReviewPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     window_closes_at = models.DateTimeField(null=True, blank=True)
     decision_due_on = models.DateField(null=True, blank=True)
+    # While the batch is open, how many of its cases are in review: batching adds those it moves in, and
+    # perform takes off a case that leaves review (withdrawn, returned). Batching and the window's clock
+    # read it here instead of counting every open batch's cases over the case table. Not kept once the
+    # window has closed: membership is frozen then.
+    open_size = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReviewBatchQuerySet.as_manager()
 

@@ -2,9 +2,9 @@
 
 What is searched: the case number, the title, the country's name, the line items' descriptions and the
 LOR's justification, weighted in that order when ranking. On PostgreSQL a stored, GIN-indexed vector
-(`Case.search_vector`) is matched and ranked; its writers (`submit_lor`, `amend_lor`, a country renamed
+(`CaseSearch.vector`, a row beside each case) is matched and ranked; its writers (`submit_lor`, `amend_lor`, a country renamed
 in the admin) keep it current through `vector_for` and `refresh_vectors`. On SQLite (development, the
-default tests) every word is looked for in the fields themselves, and the vector stays null.
+default tests) every word is looked for in the fields themselves, and no vector is stored.
 
 The caller passes cases already scoped by `visible_to`: a search narrows what a user may see, never more.
 """
@@ -21,7 +21,7 @@ from django.db.models.functions import Left
 
 from bins.models import Country
 
-from ..models import Case, LetterOfRequest, LineItem
+from ..models import Case, CaseSearch, LetterOfRequest, LineItem
 from ..models.case import CASE_NUMBER
 
 # 'english' rather than 'simple': LORs are written in English prose, and stemming lets "interceptor"
@@ -74,7 +74,7 @@ def matched(queryset, text):
 def full_text_match(queryset, text):
     # websearch_to_tsquery takes any text ("quoted phrases", or, -word) and never raises on syntax.
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    return queryset.filter(search_vector=query), SearchRank(F("search_vector"), query)
+    return queryset.filter(search__vector=query), SearchRank(F("search__vector"), query)
 
 
 def every_word_contained(queryset, text):
@@ -107,27 +107,34 @@ def vector(sources):
                                  for weight, texts in sources.items()))
 
 
-def vector_for(*, case_number, title, country_name, descriptions, justification):
-    """The vector of a case about to be inserted, from the values it is made of (no read, no second
-    write), or None off PostgreSQL. The same text, weight by weight, as `refresh_vectors` reads back."""
+def store_vector(case, *, country_name, descriptions, justification):
+    """Store the vector of a case just created, from the values it is made of (no read back), on
+    PostgreSQL; nothing elsewhere. The same text, weight by weight, as `refresh_vectors` reads back."""
     if connection.vendor != "postgresql":
-        return None
-    return vector({"A": [Value(case_number), Value(case_number[:PREFIX_LENGTH]), Value(title)],
-                   "B": [Value(country_name)],
-                   "C": [Value(" ".join(descriptions))],
-                   "D": [Value(justification)]})
+        return
+    CaseSearch.objects.create(case=case, vector=vector({
+        "A": [Value(case.case_number), Value(case.case_number[:PREFIX_LENGTH]), Value(case.title)],
+        "B": [Value(country_name)],
+        "C": [Value(" ".join(descriptions))],
+        "D": [Value(justification)],
+    }))
 
 
 def refresh_vectors(cases):
-    """Rebuild the stored vector of `cases` (a queryset) from what they hold now, in one UPDATE; nothing
-    off PostgreSQL. Call it in the transaction that changed a searched field."""
+    """Rebuild the stored vector of `cases` (a queryset) from what they hold now, in one statement;
+    nothing off PostgreSQL. Call it in the transaction that changed a searched field."""
     if connections[cases.db].vendor != "postgresql":
         return 0
     items = (LineItem.objects.filter(case=OuterRef("pk")).order_by().values("case")
              .annotate(text=StringAgg("description", delimiter=" ", order_by="id")).values("text"))
-    return cases.update(search_vector=vector({
+    rebuilt = cases.order_by().annotate(rebuilt=vector({
         "A": [F("case_number"), Left("case_number", PREFIX_LENGTH), F("title")],
         "B": [Subquery(Country.objects.filter(pk=OuterRef("country_id")).values("name"))],
         "C": [Subquery(items)],
         "D": [Subquery(LetterOfRequest.objects.filter(case=OuterRef("pk")).values("justification"))],
-    }))
+    })).values_list("pk", "rebuilt")
+    sql, params = rebuilt.query.sql_with_params()
+    with connections[cases.db].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {CaseSearch._meta.db_table} (case_id, vector) {sql} "
+                       "ON CONFLICT (case_id) DO UPDATE SET vector = EXCLUDED.vector", params)
+        return cursor.rowcount

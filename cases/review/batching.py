@@ -7,11 +7,12 @@ the first participant for agent sales); a batch holds at most REVIEW_BATCH_SIZE 
 policy's window (cases.review.policy), overflow opens another; a batch whose review has started takes no
 newcomers. Joining moves the case to `in_review`.
 """
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
@@ -77,6 +78,7 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
         units = plan_units(rows, groups or groups_by_country())
         pairs, created, joined = assign(units, max_size, at)
         moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
+        count_joined(pairs, set(moved))
     return BatchingResult(len(moved), created, joined)
 
 
@@ -114,19 +116,19 @@ def assign(units, max_size, at):
     """Fill open batches, then new ones; returns ((case id, batch id) pairs, batches created, batches joined)."""
     current = {}  # (key, capability) -> [batch, room left]
     in_force = policy.policies_in_force(timezone.localdate(at))
+    # Only batches with room: their count is kept on the row, so this reads a few batch rows, however
+    # many cases the open batches hold.
     open_batches = (
         ReviewBatch.objects.select_related("policy").filter(
             status=BatchStatus.OPEN,
             group_key__in={unit.group.key for unit in units},
             capability__in={unit.capability for unit in units},
+            open_size__lt=Least(Coalesce("policy__window_cases", max_size), max_size),
         )
-        .annotate(size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW)))
         .order_by("created_at", "id")
     )
     for batch in open_batches:
-        room = capacity(batch.policy, max_size) - batch.size
-        if room > 0:
-            current[(batch.group_key, batch.capability_id)] = [batch, room]
+        current[(batch.group_key, batch.capability_id)] = [batch, capacity(batch.policy, max_size) - batch.open_size]
     fresh, members, joined = [], [], set()
     for unit in units:
         slot = current.get(unit.slot)
@@ -141,6 +143,16 @@ def assign(units, max_size, at):
     ReviewBatch.objects.bulk_create(fresh)
     pairs = [(case_id, batch.pk) for batch, case_ids in members for case_id in case_ids]
     return pairs, len(fresh), len(joined)
+
+
+def count_joined(pairs, moved):
+    """Add the cases moved in to their batches' open_size, in one UPDATE."""
+    joined = Counter(batch_id for case_id, batch_id in pairs if case_id in moved)
+    if joined:
+        table, params = bulk.pairs_table(list(joined.items()))
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {ReviewBatch._meta.db_table} SET open_size = open_size + v.b FROM {table} "
+                           f"WHERE {ReviewBatch._meta.db_table}.id = v.a", params)
 
 
 def capacity(batch_policy, max_size):

@@ -8,7 +8,7 @@ standing releases that spare a bin's members a new TSFD review.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bins.grouping import groups_by_country
@@ -48,8 +48,8 @@ def windows_closed(batches, at):
     """The batches of `batches` whose window has closed by `at`: old enough, or holding as many cases in
     review as their policy allows. A batch all of whose cases left it (withdrawn) stays open for
     newcomers rather than enter a review with nothing in it."""
-    return batches.annotate(size=Count("cases", filter=Q(cases__stage=Stage.IN_REVIEW))).filter(
-        Q(size__gt=0) & (Q(window_closes_at__lte=at) | Q(size__gte=F("policy__window_cases"))))
+    return batches.filter(
+        Q(open_size__gt=0) & (Q(window_closes_at__lte=at) | Q(open_size__gte=F("policy__window_cases"))))
 
 
 def window_closed(batch_id, at):

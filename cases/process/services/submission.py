@@ -19,7 +19,7 @@ from ...models import (
     Timer,
     Verb,
 )
-from ...reads.search import vector_for
+from ...reads.search import store_vector
 from ...shortcuts.on_commit import once_on_commit
 from ...shortcuts.prefetch import hold
 from ...tasks import request_batching
@@ -91,10 +91,9 @@ def submit_lor(
             stage_entered_at=at,
             created_at=at,
             updated_at=at,
-            search_vector=vector_for(case_number=case_number, title=title.strip(), country_name=country.name,
-                                     descriptions=[item.description for item in items],
-                                     justification=justification),
         )
+        store_vector(case, country_name=country.name, descriptions=[item.description for item in items],
+                     justification=justification)
         for item in items:
             item.case = case
         hold(case, "line_items", LineItem.objects.bulk_create(items))

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, transaction
+from django.db.models import F
 
-from ...models import Case, CaseEvent, NoticeKind, ReviewBatch, Verb, role_of
+from ...models import BatchStatus, Case, CaseEvent, NoticeKind, ReviewBatch, Verb, role_of
 from ...notify import outbox
 from .. import bulk
 from ..deadlines import DEADLINES
@@ -107,6 +108,7 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
         if refusal := refusal_of(rule, case, ctx):
             raise refusal
         batch_id = case.review_batch_id
+        open_batch = case.review_batch if batch_id and case.review_batch.status == BatchStatus.OPEN else None
         payload = {"reason": ctx.reason} if ctx.reason else {}
         if rule.effect:
             payload.update(rule.effect(case, ctx) or {})
@@ -117,6 +119,10 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
             case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
                                      "review_batch"])
+        if from_stage == Stage.IN_REVIEW != case.stage and open_batch:
+            # Room for a newcomer (ReviewBatch.open_size). The rules that take a case out of review lock
+            # its batch first, so the status read with the case still holds.
+            ReviewBatch.objects.filter(pk=open_batch.pk).update(open_size=F("open_size") - 1)
         event = append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
                              to_stage=case.stage, payload=payload, at=ctx.at,
                              stage_since=since if case.stage != from_stage else None)
@@ -249,24 +255,36 @@ def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
     column = Case._meta.get_field(assign).column if assign else None
     table, table_params = bulk.pairs_table(pairs)
     at = connection.ops.adapt_datetimefield_value(at)  # stored as the ORM stores it (SQLite compares text)
+    setting = (f"UPDATE {cases} SET stage = %s, stage_entered_at = %s, updated_at = %s, stalled_since = NULL, "
+               f"stalled_reason = ''{f', {column} = v.b' if column else ''}")
+    moving = f"WHERE {cases}.id = v.a AND {cases}.stage = %s{f' AND {cases}.{column} IS NULL' if column else ''}"
+    event = f"%s, %s, %s, %s, {bulk.JSON_OBJECT}(%s, v.b), %s"
+    event_params = [None, rule.action.value, source, rule.target, payload_key, at]
+    insert = f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at, stage_since)"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {cases} SET stage = %s, stage_entered_at = %s, updated_at = %s, stalled_since = NULL, "
-            f"stalled_reason = ''{f', {column} = v.b' if column else ''} FROM {table} "
-            f"WHERE {cases}.id = v.a AND stage = %s{f' AND {column} IS NULL' if column else ''} RETURNING id",
-            [rule.target, at, at, *table_params, source],
-        )
+        if connection.vendor == "postgresql":
+            # One statement: the moved rows feed their events, and the span each move ends begins at the
+            # case's stage_entered_at as the statement found it (the joined `before`), so the trail is not
+            # searched for it. (A case moved out and back by others within the statement would keep its
+            # first entry's time: a race no person can make in milliseconds.)
+            cursor.execute(
+                f"WITH v AS (SELECT v.a, v.b, before.stage_entered_at AS since FROM {table} "
+                f"JOIN {cases} before ON before.id = v.a), "
+                f"moved AS ({setting} FROM v {moving} RETURNING v.a, v.b, v.since) "
+                f"{insert} SELECT v.a, {event}, v.since FROM moved v RETURNING case_id",
+                [*table_params, rule.target, at, at, source, *event_params],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"{setting} FROM {table} {moving} RETURNING id", [rule.target, at, at, *table_params, source])
         moved = [row[0] for row in cursor.fetchall()]
         moved_ids = bulk.id_set(moved)
         # The span each move ends began at the case's last move into the source stage: its stage_entered_at
         # is already overwritten, and the trail holds the same moment.
         cursor.execute(
-            f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at, stage_since) "
-            f"SELECT v.a, %s, %s, %s, %s, {bulk.JSON_OBJECT}(%s, v.b), %s, (SELECT max(entry.at) FROM {events} entry "
+            f"{insert} SELECT v.a, {event}, (SELECT max(entry.at) FROM {events} entry "
             f"WHERE entry.case_id = v.a AND entry.to_stage = %s AND entry.from_stage <> entry.to_stage) "
             f"FROM {table} WHERE v.a IN ({moved_ids.sql})",
-            [None, rule.action.value, source, rule.target, payload_key, at, source, *table_params,
-             *moved_ids.params],
+            [*event_params, source, *table_params, *moved_ids.params],
         )
     return moved
 
