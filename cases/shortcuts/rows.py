@@ -24,8 +24,9 @@ class Rows:
         self.columns = [column for _, column, _ in self.plan if column not in computed]
 
     def of(self, queryset):
-        """The queryset's rows as dictionaries of the columns the serializer reads (but the computed ones)."""
-        return queryset.values(*self.columns)
+        """The queryset's rows as dictionaries of the columns the serializer reads (but the computed ones),
+        and "pk", for a keyset page's cursor."""
+        return queryset.values(*self.columns, "pk")
 
     def render(self, rows):
         zone = timezone.get_current_timezone()
