@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CASES ?= 300
 
-.PHONY: venv run test migrate seed check clean bench screenshots
+.PHONY: venv run test migrate seed check clean bench bench-quick screenshots
 
 venv: $(BIN)/.installed
 
@@ -42,11 +42,18 @@ check: venv
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a fms_review_bench database on 127.0.0.1); not part of CI.
-# Every part always runs (the load part needs the database the batching part builds); fails if any misses.
+# Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default a fms_review_bench database on 127.0.0.1) and Redis
+# (BENCH_REDIS_URL, default database 15); not part of CI. SIZES: the case counts batching runs at, comma-
+# separated. Every part always runs (load needs the database batching builds); exits 0 only when every
+# target holds. bench-quick: the smallest size and 1 s samples, for a developer's loop (its figures rough).
+SIZES ?= 10000,100000,300000
 bench: venv
-	status=0; $(BIN)/python -m tests.bench.batching || status=1; $(BIN)/python -m tests.bench.load || status=1; \
+	status=0; SIZES=$(SIZES) $(BIN)/python -m tests.bench.batching || status=1; $(BIN)/python -m tests.bench.load || status=1; \
 	  $(BIN)/python -m tests.bench.notifications || status=1; exit $$status
+
+bench-quick: venv
+	status=0; SIZES=10000 BENCH_QUICK=1 $(BIN)/python -m tests.bench.batching || status=1; \
+	  BENCH_QUICK=1 $(BIN)/python -m tests.bench.load || status=1; exit $$status
 
 # README's screenshots from the demo: run `make run` in another terminal first.
 screenshots: venv

@@ -123,7 +123,8 @@ class Case(models.Model):
             models.Index(fields=["-created_at", "-id"], name="case_newest_idx"),
             models.Index(fields=["country", "-created_at", "-id"], name="case_country_newest_idx"),
             models.Index(fields=["primary_capability", "-created_at", "-id"], name="case_capability_newest_idx"),
-            models.Index(fields=["total_value_usd"], name="case_total_idx"),
+            # Sorted by value: with the key as the tie-break, a cursor's next page is one range of this index.
+            models.Index(fields=["total_value_usd", "id"], name="case_total_key_idx"),
             # Most cases are no joint request's: only those that are are indexed (NSPA's list, the filter).
             models.Index(
                 fields=["joint_request"], condition=Q(joint_request__isnull=False), name="case_joint_request_idx"
