@@ -7,6 +7,7 @@ from django.db import connection
 def recreate_database(url):
     """Drop and create the database of `url` (the one Django is connected to), then migrate it."""
     name = connection.settings_dict["NAME"]
+    connection.close()  # the drop below ends every session on the database, this process's too
     admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
