@@ -128,6 +128,7 @@ def test_a_deep_page_by_cursor_reads_from_its_row_not_an_offset(api, reviewer):
     assert len(second["results"]) == 2 and second["results"][0] not in first["results"]
     page_query = [query["sql"] for query in queries.captured_queries if "case_number" in query["sql"]]
     assert page_query and all("OFFSET" not in sql for sql in page_query)
+    assert len(queries.captured_queries) <= 2  # the token with its user, profile and country; the page
     numbered = api(reviewer).get("/api/v1/cases/?page_size=2&page=2").json()
     assert numbered["results"] == second["results"]
 
