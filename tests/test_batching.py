@@ -165,7 +165,7 @@ def test_only_the_named_cases_when_asked(reviewer):
 def test_statements_do_not_grow_with_cases(reviewer, django_assert_max_num_queries):
     for index in range(40):
         submit(reviewer, country=["PL", "DE", "AT", "JP"][index % 4], line_items=item(["anti-armor", "maritime"][index % 2]))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert build_batches().cases_batched == 40
 
 
@@ -190,3 +190,44 @@ def test_two_runs_at_once_neither_duplicate_nor_lose_a_case(postgres, reviewer, 
     assert CaseEvent.objects.filter(verb="start_review").count() == 60
     for batch in ReviewBatch.objects.all():
         assert 0 < batch.cases.count() <= 7
+
+
+def members_as_counted():
+    """Each batch's member_* columns beside what its cases add up to now."""
+    from django.db.models import Count, Min, Sum
+
+    counted = {row["review_batch"]: (row["n"], row["value"], row["since"]) for row in
+               Case.objects.filter(review_batch__isnull=False).values("review_batch").order_by()
+               .annotate(n=Count("*"), value=Sum("total_value_usd"), since=Min("created_at"))}
+    kept = {batch.pk: (batch.member_count, batch.member_value_usd, batch.member_since)
+            for batch in ReviewBatch.objects.all()}
+    return kept, {pk: counted.get(pk, (0, 0, None)) for pk in kept}
+
+
+def test_the_member_facts_kept_on_the_batch_follow_every_change_of_membership(reviewer, liaison_de):
+    """Batching from nothing, newcomers joining, a withdrawal (it stays a member) and a return (it leaves)."""
+    from cases.process import workflow
+    from cases.process.stages import Action
+
+    from .builders import purchaser_of
+
+    submit(reviewer, country="PL", line_items=item("anti-armor"))
+    returned = submit(liaison_de, line_items=[dict(item("anti-armor")[0], quantity=7)])
+    build_batches()
+    kept, counted = members_as_counted()
+    assert kept == counted and sorted(count for count, _, _ in kept.values()) == [2]
+    withdrawn = submit(reviewer, country="PL", line_items=item("anti-armor"))
+    build_batches()
+    workflow.perform(withdrawn, Action.WITHDRAW, actor=purchaser_of("PL"), inputs={"reason": "Budget moved."})
+    kept, counted = members_as_counted()
+    assert kept == counted and [count for count, _, _ in kept.values()] == [3]
+    batch = ReviewBatch.objects.get()
+    start_batch(batch, reviewer=reviewer)
+    decide_batch(batch, [{"case": returned.case_number, "outcome": "return", "reason": "Give the basing."}],
+                 reviewer=reviewer)
+    kept, counted = members_as_counted()
+    assert kept == counted and [count for count, _, _ in kept.values()] == [2]
+    lor_services.amend_lor(returned, {"justification": "Basing: Rzeszow."}, actor=liaison_de)
+    build_batches()  # the resubmitted case opens a new batch: the first is frozen
+    kept, counted = members_as_counted()
+    assert kept == counted and sorted(count for count, _, _ in kept.values()) == [1, 2]

@@ -11,9 +11,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from ..models import Case, CaseEvent, Decision, LineItem, ReviewBatch
 from ..shortcuts.prefetch import hold, hold_none
@@ -62,8 +60,7 @@ class Joined(Aggregate):
                               **extra)
 
 
-# What a batch's cases add up to, by name: summed per batch by `batch_facts.case_facts` for a page,
-# or as correlated subqueries by `sortable_by_case_facts` when the queue is sorted or filtered by them.
+# What a batch's cases add up to, by name: summed per batch by `batch_facts.case_facts` for a page.
 # Filtered counts count `review_batch`, never empty among a batch's cases, rather than the id: every
 # column read is in the covering index (case_batch_facts_idx), so the table itself is not read.
 CASE_FACTS = {
@@ -81,14 +78,10 @@ def batch_queue(user):
                                                                "memo_by")
 
 
-def sortable_by_case_facts(queryset):
-    """The CASE_FACTS as columns, to sort or filter the queue by. Correlated subqueries rather than a
-    GROUP BY over every case: when the order is by a batch column, only the page's rows compute them."""
-    columns = {}
-    for name, aggregate in CASE_FACTS.items():
-        empty = EMPTY_BATCH[name]
-        columns[name] = per_batch(aggregate) if empty is None else Coalesce(per_batch(aggregate), Value(empty))
-    return queryset.annotate(**columns)
+def with_stalled_count(queryset):
+    """The batches' stalled_count as a column, to filter the queue by: a correlated subquery rather than a
+    GROUP BY over every case. (The facts the queue sorts by are kept on the batch row: member_*.)"""
+    return queryset.annotate(stalled_count=per_batch(CASE_FACTS["stalled_count"]))
 
 
 def per_batch(aggregate):

@@ -78,7 +78,8 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
         units = plan_units(rows, groups or groups_by_country())
         pairs, created, joined = assign(units, max_size, at)
         moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
-        count_joined(pairs, set(moved))
+        joined_by = count_joined(pairs, set(moved))
+        ReviewBatch.objects.filter(pk__in=bulk.id_set(list(joined_by))).recount_members()
     return BatchingResult(len(moved), created, joined)
 
 
@@ -146,13 +147,14 @@ def assign(units, max_size, at):
 
 
 def count_joined(pairs, moved):
-    """Add the cases moved in to their batches' open_size, in one UPDATE."""
+    """Add the cases moved in to their batches' open_size, in one UPDATE; returns the batches they joined."""
     joined = Counter(batch_id for case_id, batch_id in pairs if case_id in moved)
     if joined:
         table, params = bulk.pairs_table(list(joined.items()))
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {ReviewBatch._meta.db_table} SET open_size = open_size + v.b FROM {table} "
                            f"WHERE {ReviewBatch._meta.db_table}.id = v.a", params)
+    return joined
 
 
 def capacity(batch_policy, max_size):

@@ -17,7 +17,7 @@ from ..process.stages import BatchAction
 from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
-from ..reads.queries import batch_queue, sortable_by_case_facts
+from ..reads.queries import batch_queue, with_stalled_count
 from ..review import policy
 from ..review.batch_facts import attach_case_facts, waiting_late_q
 from ..review.record import attach_record
@@ -40,8 +40,8 @@ class QueueFilter(BatchFilter):
     stalled = django_filters.BooleanFilter(method="only_stalled", label="Stalled only",
                                            widget=forms.CheckboxInput)
     ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "created"), ("oldest_case", "oldest"), ("total_value_usd", "value"),
-                ("case_count", "cases")),
+        fields=(("created_at", "created"), ("member_since", "oldest"), ("member_value_usd", "value"),
+                ("member_count", "cases")),
         # Said as a reviewer would: "oldest" ascending is the batch whose case has waited longest.
         choices=[("-created", "Newest batch first"), ("created", "Oldest batch first"),
                  ("oldest", "Longest-waiting case first"), ("-value", "Highest value first"),
@@ -56,17 +56,11 @@ class QueueFilter(BatchFilter):
         for name, anything in (("bin", "Any bin"), ("region", "Any region"), ("capability", "Any capability")):
             self.filters[name].extra["empty_label"] = anything
 
-    def filter_queryset(self, queryset):
-        sorts = [field.lstrip("-") for field in self.form.cleaned_data.get("ordering") or []]
-        if self.form.cleaned_data.get("stalled") or any(field != "created" for field in sorts):
-            queryset = sortable_by_case_facts(queryset)
-        return super().filter_queryset(queryset)
-
     def only_mine(self, queryset, name, value):
         return queryset.filter(assigned_reviewer=self.request.user) if value else queryset
 
     def only_stalled(self, queryset, name, value):
-        return queryset.filter(waiting_late_q(timezone.localdate())) if value else queryset
+        return with_stalled_count(queryset).filter(waiting_late_q(timezone.localdate())) if value else queryset
 
 
 @roles(*REVIEWERS)

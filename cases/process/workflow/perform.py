@@ -123,6 +123,8 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             # Room for a newcomer (ReviewBatch.open_size). The rules that take a case out of review lock
             # its batch first, so the status read with the case still holds.
             ReviewBatch.objects.filter(pk=open_batch.pk).update(open_size=F("open_size") - 1)
+        if batch_id and case.review_batch_id != batch_id:
+            ReviewBatch.objects.filter(pk=batch_id).recount_members()
         event = append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
                              to_stage=case.stage, payload=payload, at=ctx.at,
                              stage_since=since if case.stage != from_stage else None)
