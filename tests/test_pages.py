@@ -223,6 +223,25 @@ def test_dashboard_sorts_and_filters_by_what_the_cases_add_up_to(signed_in, revi
     assert sorted(queue("")) == sorted(queue("ordering=-cases"))
 
 
+def test_batches_that_tie_in_the_queue_order_keep_the_order_of_their_keys(signed_in, reviewer):
+    """Three batches of one case of the same value: a page of a sort by value or by count must not shift
+    between requests, so ties fall back on the batch's key, in the sort's direction."""
+    for capability in ("anti-armor", "maritime", "isr-uas"):
+        submit(reviewer, country="PL", at=T0, line_items=[dict(SMALL_ITEMS[0], capability=capability)])
+    build_batches()
+    keys = sorted(ReviewBatch.objects.values_list("pk", flat=True))
+    client = signed_in(reviewer)
+
+    def queue(query):
+        return [batch.pk for batch in client.get(f"/?{query}").context["batches"]]
+
+    assert queue("ordering=value") == queue("ordering=oldest") == keys  # the cases were all filed at T0
+    assert queue("ordering=-value") == queue("ordering=-cases") == keys[::-1]
+    # Said, not left to the engine (an index holding the key returns ties in its order; a sort need not).
+    for ordering, key in (("value", "id"), ("-cases", "-id"), ("created", "id")):
+        assert client.get(f"/?ordering={ordering}").context["page"].object_list.query.order_by[-1] == key
+
+
 def test_a_red_row_is_a_batch_under_review_with_a_stalled_case(signed_in, reviewer):
     """The clock marks the stall; the queue shows it red, and filters it, until the batch is decided."""
     late, on_time, decided = (Builder(reviewer, country=country).build(Stage.IN_REVIEW) for country in ("PL", "BR", "JP"))

@@ -95,6 +95,10 @@ class ReviewBatch(models.Model):
         indexes = [
             models.Index(fields=["status", "group_key", "capability"], name="batch_status_key_idx"),
             models.Index(fields=["-created_at", "-id"], name="batch_newest_idx"),  # the queue's order
+            # The queue's other orders (cases.web.reviewer.QueueOrdering): a page is the first rows of one.
+            models.Index(fields=["member_since", "id"], name="batch_member_since_idx"),
+            models.Index(fields=["member_value_usd", "id"], name="batch_member_value_idx"),
+            models.Index(fields=["member_count", "id"], name="batch_member_count_idx"),
             models.Index(fields=["window_closes_at"], condition=Q(status="open"), name="batch_window_idx"),
         ]
 

@@ -141,6 +141,8 @@ class Case(models.Model):
                 include=["total_value_usd", "mde_value_usd", "design_construction_value_usd", "created_at",
                          "stalled_since"],
             ),
+            # The queue's "stalled only": a few stalled cases, found by batch without reading the others.
+            models.Index(fields=["review_batch"], condition=Q(stalled_since__isnull=False), name="case_stalled_batch_idx"),
         ]
 
     def __str__(self):

@@ -66,7 +66,12 @@ class EmptyChoicesField(django_filters.fields.MultipleChoiceField):
 
 
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Choices of the model's own column: no join, so no DISTINCT (which sorted every matching row)."""
+
     field_class = EmptyChoicesField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, distinct=False, **kwargs)
 
 
 class ScopedFilterSet(django_filters.FilterSet):

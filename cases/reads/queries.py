@@ -78,12 +78,6 @@ def batch_queue(user):
                                                                "memo_by")
 
 
-def with_stalled_count(queryset):
-    """The batches' stalled_count as a column, to filter the queue by: a correlated subquery rather than a
-    GROUP BY over every case. (The facts the queue sorts by are kept on the batch row: member_*.)"""
-    return queryset.annotate(stalled_count=per_batch(CASE_FACTS["stalled_count"]))
-
-
 def per_batch(aggregate):
     """A correlated subquery: `aggregate` over the cases of the outer batch."""
     cases = Case.objects.filter(review_batch=OuterRef("pk")).order_by().values("review_batch")

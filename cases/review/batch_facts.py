@@ -1,7 +1,7 @@
 """What a reviewer needs beside a batch's own columns, fetched in a fixed number of queries: what the
 cases of a page of batches add up to (precedents: cases.review.precedents)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..models import BatchStatus, Case
@@ -14,7 +14,9 @@ from . import concurrence
 # reviewer's to chase, even if a case it approved later stalls in LOA development. The same rule for a
 # page of batches and as a filter (tests/test_policy.py holds both).
 def waiting_late_q(today):
-    return (Q(stalled_count__gt=0) | Q(concurrence.overdue_since(today))) & ~Q(status=BatchStatus.DECIDED)
+    # EXISTS over the few stalled cases (case_stalled_batch_idx), not a count of every batch's cases.
+    stalled = Exists(Case.objects.filter(review_batch=OuterRef("pk"), stalled_since__isnull=False))
+    return (Q(stalled) | Q(concurrence.overdue_since(today))) & ~Q(status=BatchStatus.DECIDED)
 
 
 def waiting_late(batch):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from ..process.stages import BatchAction
 from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
-from ..reads.queries import batch_queue, with_stalled_count
+from ..reads.queries import batch_queue
 from ..review import policy
 from ..review.batch_facts import attach_case_facts, waiting_late_q
 from ..review.record import attach_record
@@ -35,11 +36,23 @@ from .concurrence import ConcurrenceForm, WithdrawalForm, concurrence_context
 QUEUE_PAGE_SIZE = 25
 
 
+class QueueOrdering(django_filters.OrderingFilter):
+    """The chosen order, ties broken by the batch's key in the same direction: pages do not shift, and
+    one index (batch_member_*_idx, batch_newest_idx) serves an order and its reverse."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value in EMPTY_VALUES:
+            return qs
+        *_, last = qs.query.order_by
+        return qs.order_by(*qs.query.order_by, "-id" if last.startswith("-") else "id")
+
+
 class QueueFilter(BatchFilter):
     mine = django_filters.BooleanFilter(method="only_mine", label="My batches", widget=forms.CheckboxInput)
     stalled = django_filters.BooleanFilter(method="only_stalled", label="Stalled only",
                                            widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = QueueOrdering(
         fields=(("created_at", "created"), ("member_since", "oldest"), ("member_value_usd", "value"),
                 ("member_count", "cases")),
         # Said as a reviewer would: "oldest" ascending is the batch whose case has waited longest.
@@ -60,7 +73,7 @@ class QueueFilter(BatchFilter):
         return queryset.filter(assigned_reviewer=self.request.user) if value else queryset
 
     def only_stalled(self, queryset, name, value):
-        return with_stalled_count(queryset).filter(waiting_late_q(timezone.localdate())) if value else queryset
+        return queryset.filter(waiting_late_q(timezone.localdate())) if value else queryset
 
 
 @roles(*REVIEWERS)
