@@ -19,9 +19,10 @@ from datetime import timedelta
 from statistics import median
 from urllib.parse import urlencode
 
+from tests.bench import production
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fms_review_bench")
-os.environ["DATABASE_URL"] = BENCH_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fms_review.settings")
+os.environ.update(DATABASE_URL=BENCH_URL, **production.ENVIRONMENT)
 os.environ.pop("REDIS_URL", None)  # batching is timed in the process, not queued
 
 import django  # noqa: E402
@@ -177,6 +178,7 @@ def page_times(targets, size, repeats=7):
         # As autovacuum leaves tables a minute after a bulk change: without statistics the planner
         # reads the whole case table for a page's batch facts rather than their covering index.
         cursor.execute("VACUUM ANALYZE")
+    production.collect_static()
     user = get_user_model().objects.create(username="bench-reviewer")
     Profile.objects.create(user=user, role="reviewer", office_id="dsca")
     client = Client(HTTP_HOST="localhost")

@@ -17,11 +17,11 @@ from pathlib import Path
 from statistics import median
 from urllib.parse import quote
 
+from tests.bench import production
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fms_review_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-# One key for this process and the server: the session made here for the dashboard is signed with it.
-os.environ.update(DATABASE_URL=BENCH_URL, DJANGO_SETTINGS_MODULE="fms_review.settings",
-                  SECRET_KEY=secrets.token_urlsafe(50))
+os.environ.update(DATABASE_URL=BENCH_URL, **production.ENVIRONMENT)
 os.environ.pop("REDIS_URL", None)
 
 import django  # noqa: E402
@@ -174,6 +174,7 @@ def main():
         # As autovacuum would have left a database in use: statistics current, visibility map set.
         cursor.execute("VACUUM ANALYZE")
     targets = Targets()
+    production.collect_static()
     reviewer, liaison = user("load-reviewer", "reviewer"), user("load-liaison", "liaison", "PL")
     dashboard_server_times(reviewer, targets)
     keys = {name: tokens.issue(account).key for name, account in (("reviewer", reviewer), ("liaison", liaison))}
@@ -194,10 +195,7 @@ def main():
                  kind="post"),
     ]
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings", "DEBUG": "0",
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "REDIS_URL": REDIS_URL, "LOG_LEVEL": "WARNING"}
-    # As the image does at build: hashed static files for the manifest storage WhiteNoise serves.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    env = {**os.environ, "REDIS_URL": REDIS_URL}
     subprocess.run([sys.executable, "-m", "celery", "-A", "fms_review", "purge", "-f"], cwd=ROOT, env=env,
                    capture_output=True)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "fms_review.wsgi:application", "-b",
