@@ -87,10 +87,11 @@ def purge_idempotency_records_task():
 
 def request_batching():
     """Queue a batching run (after commit), unless one is queued and has not started: that run will
-    see this case. If Redis is down the case stays actionable and the beat schedule's safety net
+    see this case. The run starts BATCHING_DELAY_SECONDS later, so the LORs of a burst share it
+    rather than each being batched by a run of its own. If Redis is down the case stays actionable and the beat schedule's safety net
     batches it later; the request that saved it still succeeds."""
     try:
         if cache.add(BATCHING_QUEUED, True, BATCHING_QUEUED_SECONDS):
-            build_batches_task.delay()
+            build_batches_task.apply_async(countdown=settings.BATCHING_DELAY_SECONDS)
     except (BrokerError, RedisError) as error:
         log.warning("Batching not queued (%s); the periodic run will pick the case up.", error)

@@ -178,7 +178,7 @@ def test_command_says_what_it_did(reviewer, capsys):
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_neither_duplicate_nor_lose_a_case(postgres, reviewer, monkeypatch):
     # Leave the cases waiting: this test runs batching itself, twice at once.
-    monkeypatch.setattr("cases.tasks.build_batches_task.delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr("cases.tasks.build_batches_task.apply_async", lambda *args, **kwargs: None)
     for index in range(60):
         submit(reviewer, country=["PL", "DE", "AT"][index % 3])
 

@@ -105,7 +105,7 @@ def test_work_after_the_commit_never_fails_the_request_that_committed(api, liais
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("cases.tasks.build_batches_task.delay", locked)
+    monkeypatch.setattr("cases.tasks.build_batches_task.apply_async", locked)
     response = api(liaison_pl).post("/api/v1/lors/", lor(), format="json")
     assert response.status_code == 201
     assert Case.objects.filter(case_number=response.json()["case_number"], stage=Stage.LOR_ACTIONABLE).exists()
