@@ -32,22 +32,34 @@ AMENDING_STEPS = {workflow.RULES[action].step for action in AMENDMENTS}
 
 
 class CaseListPaginator(Paginator):
-    """Cuts the page out of the cases alone, then reads the page's rows with their LOR, LOA and
-    notification. A search orders every match by its rank: joining those to each match before the cut
-    cost twice the search itself (116,000 matches, make bench)."""
+    """Cuts the page's keys out of the cases alone, then reads those rows, with their LOR, LOA and
+    notification, by key from `rows`. A search orders every match by its rank: joining those to each
+    match before the cut cost twice the search itself (116,000 matches, make bench), and reading the
+    page as "the filtered cases whose key is in the cut" ran the search a second time (a country's name,
+    5,224 matches: 78 ms of a page's 176)."""
+
+    def __init__(self, object_list, per_page, *, rows):
+        super().__init__(object_list, per_page)
+        self.rows = rows
 
     def page(self, number):
         page = super().page(number)
-        page.object_list = self.object_list.filter(pk__in=page.object_list.values("pk"))
+        keys = list(page.object_list.values_list("pk", flat=True))
+        found = self.rows.in_bulk(keys)
+        page.object_list = [found[key] for key in keys]
         return page
 
 
 def listed_cases(request):
-    queryset = Case.objects.visible_to(request.user).select_related(
+    return CaseFilter(request.GET, queryset=Case.objects.visible_to(request.user), request=request)
+
+
+def listed_rows(request):
+    """The cases of a list page, with what their row shows."""
+    return Case.objects.visible_to(request.user).select_related(
         "lor", "loa", "notification", "review_batch").prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
     )
-    return CaseFilter(request.GET, queryset=queryset, request=request)
 
 
 @roles(*EVERY_ROLE)
@@ -58,8 +70,8 @@ def case_list(request):
     valid = cases.is_valid()
     if valid and (number := visible_case_number(request.user, cases.form.cleaned_data.get("search"))):
         return redirect("case", number)
-    page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE,
+                             rows=listed_rows(request)).get_page(request.GET.get("page"))
     with rules.memoized():  # the decision due date reads its timer row: once for the page
         for case in page.object_list:
             case.next_due = next(iter(due_dates(case)), None)
