@@ -377,7 +377,8 @@ def test_canary_django_filter_widgets_and_suffixes():
     assert django_filters.CharFilter.field_class.widget is forms.TextInput
     assert django_filters.RangeFilter.field_class.widget.suffixes == ["min", "max"]
     assert django_filters.DateFromToRangeFilter.field_class.widget.suffixes == ["after", "before"]
-    assert parameters_of(Ranges) == {"key", "total_min", "total_max", "created_after", "created_before", "stage"}
+    assert parameters_of(Ranges) == {"key": {"key"}, "total": {"total_min", "total_max"},
+                                     "created": {"created_after", "created_before"}, "stage": {"stage"}}
 
 
 def test_canary_drf_backend_methods_the_shortcut_calls():
@@ -419,7 +420,7 @@ def test_parameters_of_names_every_parameter_the_filter_form_reads(filterset_cla
     filterset = filterset_class(data=data, queryset=filterset_class._meta.model.objects.all())
     assert filterset.form.is_valid(), filterset.form.errors
     asked = data.asked - {"page"}
-    assert asked and asked <= parameters_of(filterset_class)
+    assert asked and asked <= every_parameter(filterset_class)
 
 
 @db
@@ -427,7 +428,11 @@ def test_parameters_of_names_a_lookup_choice_filters_lookup():
     data = ReadKeys({"page": "2"})
     assert Lookups(data=data, queryset=Case.objects.all()).form.is_valid()
     assert data.asked - {"page"} == {"title", "title_lookup"}
-    assert data.asked - {"page"} <= parameters_of(Lookups)
+    assert data.asked - {"page"} <= every_parameter(Lookups)
+
+
+def every_parameter(filterset_class):
+    return set().union(*parameters_of(filterset_class).values())
 
 
 class Counting:
@@ -494,6 +499,26 @@ def test_with_a_filter_parameter_the_filter_applies(filterset_class, params, exp
     assert filtered == list(DjangoFilterBackend().filter_queryset(request_with(**params), queryset, view))
     if expected is not None:
         assert len(filtered) == expected
+
+
+@db
+@pytest.mark.parametrize("params", [{"ordering": "-created"}, {"country": "PL", "ordering": "created"},
+                                    {"search": "Poland", "ordering": "-total_value_usd"}, {"stage": "in_review"}])
+def test_the_form_holds_only_the_filters_a_request_names_and_filters_as_the_whole_form(params, cases_and_batches):
+    view = SimpleNamespace(filterset_class=CaseFilter)
+    queryset = Case.objects.order_by("id")
+    built = []
+    original = CaseFilter.get_form_class
+
+    def form_class(filterset):
+        built.append(set(filterset.filters))
+        return original(filterset)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CaseFilter, "get_form_class", form_class)
+        narrowed = list(FilterBackend().filter_queryset(request_with(**params), queryset, view))
+    assert built == [set(params)]
+    assert narrowed == list(DjangoFilterBackend().filter_queryset(request_with(**params), queryset, view))
 
 
 @db

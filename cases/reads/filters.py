@@ -85,7 +85,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         values = self.form.cleaned_data
         if any(value is NO_MATCH for value in values.values()):
             return queryset.none()
-        names = [name for name in values if name not in self.applied_last] + list(self.applied_last)
+        names = [name for name in values if name not in self.applied_last] + [
+            name for name in self.applied_last if name in values]  # a narrowed form may lack some
         for name in names:
             queryset = self.filters[name].filter(queryset, values[name])
         return queryset
