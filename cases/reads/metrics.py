@@ -4,7 +4,7 @@ period, of the cases (and batches) the user may see, through the same `visible_t
 Every figure is computed in the database (counts, and medians with percentile_cont, or on SQLite the
 `fms_median` aggregate registered in cases.apps): none reads rows into Python to count them.
 """
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
 from bins.models import Bin, Region
 
@@ -64,10 +64,11 @@ def combined_review(user, period):
 
 
 def by_group(user, kind, period):
-    """Cases in the batches formed in the period, by the bin's or region's name."""
+    """Cases in the batches formed in the period, by the bin's or region's name: from the count each batch
+    keeps of its cases (ReviewBatch.member_count), not a join of every batch to its cases."""
     column = "bin" if kind == "bin" else "region"
     rows = (ReviewBatch.objects.visible_to(user).filter(**{f"{column}__isnull": False}, **period.moments("created_at"))
-            .order_by().values_list(column).annotate(n=Count("cases")).order_by("-n", column))
+            .order_by().values_list(column).annotate(n=Sum("member_count")).order_by("-n", column))
     names = dict((Bin if kind == "bin" else Region).objects.filter(pk__in=[key for key, _ in rows])
                  .values_list("pk", "name"))
     title = f"Cases in combined review by {kind}, batches formed in the period"
