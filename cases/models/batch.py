@@ -24,9 +24,9 @@ class ReviewBatchQuerySet(models.QuerySet):
         """Set these batches' member_* columns from their cases, in one UPDATE whose subqueries read only
         each batch's own entries of the covering index (a batch holds at most REVIEW_BATCH_SIZE).
 
-        A recount rather than a delta, yet safe under concurrent runs: cases join only open batches,
-        under the batching lock, and leave only batches in review, under the batch's row lock, so no
-        two transactions change one batch's members at once."""
+        Safe under concurrent runs: cases join only open batches, under the batching lock, and leave
+        only batches in review, under the batch's row lock, so no two transactions change one batch's
+        members at once."""
         from ..reads.queries import per_batch
 
         return self.update(
@@ -69,9 +69,10 @@ class ReviewBatch(models.Model):
     # window has closed: membership is frozen then.
     open_size = models.PositiveIntegerField(default=0, editable=False)
     # What the batch's cases add up to, kept on the row so the queue sorts by them with an ORDER BY on
-    # the batch table instead of a subquery per batch over the cases: recounted (recount_members) by
-    # the only two paths that change membership, batching moving cases in and perform taking a case
-    # out (return for information). Tests compare them with the cases after every such path.
+    # the batch table instead of a subquery per batch over the cases, by the only two paths that change
+    # membership: batching adds what the cases it moves in add (batching.count_joined), and perform
+    # recounts a batch a case leaves (return for information: recount_members). Tests compare them with
+    # the cases after every such path.
     member_count = models.PositiveIntegerField(default=0, editable=False)
     member_value_usd = models.DecimalField(max_digits=18, decimal_places=2, default=0, editable=False)
     member_since = models.DateTimeField(null=True, blank=True, editable=False)
