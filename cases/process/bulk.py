@@ -19,20 +19,12 @@ def id_set(ids):
 
 def pairs_table(pairs):
     """SQL for a derived table v(a, b) of integer pairs, and its parameters."""
-    return rows_table({"a": "bigint", "b": "bigint"}, pairs)
-
-
-def rows_table(columns, rows):
-    """SQL for a derived table v(<columns>) of `rows`, and its parameters. `columns` maps each name to its
-    PostgreSQL type; values are as the database takes them (connection.ops.adapt_*: on SQLite a
-    date-time is the text it stores, so that comparing the two compares moments)."""
-    names = ", ".join(columns)
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for kind in columns.values())
-        return f"unnest({arrays}) AS v({names})", [list(column) for column in zip(*rows)] or [[]] * len(columns)
-    picks = ", ".join(f"json_extract(value, '$[{index}]') AS {name}" for index, name in enumerate(columns))
-    # A decimal as its text, which SQLite's arithmetic reads as the number.
-    return f"(SELECT {picks} FROM json_each(%s)) AS v", [json.dumps([list(row) for row in rows], default=str)]
+        return "unnest(%s::bigint[], %s::bigint[]) AS v(a, b)", [[a for a, _ in pairs], [b for _, b in pairs]]
+    return (
+        "(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each(%s)) AS v",
+        [json.dumps([[a, b] for a, b in pairs])],
+    )
 
 
 def update_pairs(model, column, pairs, **same):

@@ -8,7 +8,6 @@ policy's window (cases.review.policy), overflow opens another; a batch whose rev
 newcomers. Joining moves the case to `in_review`.
 """
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -71,15 +70,14 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
         if case_ids is not None:
             waiting = waiting.filter(pk__in=bulk.id_set(case_ids))
         rows = list(
-            waiting.order_by("created_at", "id").values_list("id", "country_id", "primary_capability_id", "joint_request_id",
-                                                            "total_value_usd", "created_at")
+            waiting.order_by("created_at", "id").values_list("id", "country_id", "primary_capability_id", "joint_request_id")
         )
         if not rows:
             return BatchingResult(0, 0, 0)
         units = plan_units(rows, groups or groups_by_country())
         pairs, created, joined = assign(units, max_size, at)
         moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
-        count_joined(pairs, set(moved), {row[0]: row[4:] for row in rows})
+        count_joined(moved)
     return BatchingResult(len(moved), created, joined)
 
 
@@ -98,11 +96,11 @@ def hold_batching_lock():
 
 
 def plan_units(rows, groups):
-    """Group rows (id, country, capability, joint request, ...) into units with their review group."""
+    """Group rows (id, country, capability, joint request) into units with their review group."""
     units, joint_units = [], {}
     joint_ids = {row[3] for row in rows if row[3]}
     leads = dict(JointRequest.objects.filter(pk__in=joint_ids).values_list("pk", "lead_nation_id")) if joint_ids else {}
-    for case_id, country, capability, joint, *_ in rows:
+    for case_id, country, capability, joint in rows:
         if joint is None:
             units.append(Unit(groups[country], capability, [case_id]))
         elif joint in joint_units:
@@ -146,31 +144,21 @@ def assign(units, max_size, at):
     return pairs, len(fresh), len(joined)
 
 
-def count_joined(pairs, moved, facts):
-    """Add the cases moved in to their batches' open_size and member_* columns, in one UPDATE: what they
-    add, not a recount of every member, so a run costs what its newcomers do however full the batches
-    are. `facts` holds each case's (total value, created at)."""
-    joined = {}
-    for case_id, batch_id in pairs:
-        if case_id in moved:
-            value, created = facts[case_id]
-            count, total, since = joined.get(batch_id, (0, Decimal("0"), created))
-            joined[batch_id] = (count + 1, total + value, min(since, created))
-    if not joined:
+def count_joined(moved):
+    """Add what the cases moved in add to the batches they joined (open_size, member_count,
+    member_value_usd, member_since), in one UPDATE from those cases alone: not a recount of every
+    member, so a run costs what its newcomers do however full the batches are."""
+    if not moved:
         return
-    ops = connection.ops
-    table, params = bulk.rows_table(
-        {"a": "bigint", "n": "bigint", "value": "numeric", "since": "timestamptz"},
-        [(batch_id, count, ops.adapt_decimalfield_value(total), ops.adapt_datetimefield_value(since))
-         for batch_id, (count, total, since) in joined.items()],
-    )
-    batches = ReviewBatch._meta.db_table
+    cases, batches, ids = Case._meta.db_table, ReviewBatch._meta.db_table, bulk.id_set(moved)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {batches} SET open_size = open_size + v.n, member_count = member_count + v.n, "
             "member_value_usd = member_value_usd + v.value, member_since = CASE WHEN member_since IS NULL "
-            f"OR v.since < member_since THEN v.since ELSE member_since END FROM {table} WHERE {batches}.id = v.a",
-            params,
+            "OR v.since < member_since THEN v.since ELSE member_since END "
+            "FROM (SELECT review_batch_id AS a, COUNT(*) AS n, SUM(total_value_usd) AS value, MIN(created_at) AS since "
+            f"FROM {cases} WHERE id IN ({ids.sql}) GROUP BY review_batch_id) AS v WHERE {batches}.id = v.a",
+            ids.params,
         )
 
 
