@@ -1,9 +1,12 @@
 """Which group reviews a country: its best-priority bin, or failing any bin, its region.
 
 This is the one answer batching, the API and the dashboard use. Bins are few (tens), so membership
-is evaluated in Python over one query rather than encoded in SQL per rule.
+is evaluated in Python over the process's copy of the bins (fms_review.reference) rather than encoded in
+SQL per rule.
 """
 from dataclasses import dataclass
+
+from fms_review import reference
 
 from .models import Bin, Country
 
@@ -25,7 +28,7 @@ class ReviewGroup:
 
 
 def bins_by_priority():
-    return list(Bin.objects.prefetch_related("listed_countries").order_by("priority", "slug"))
+    return reference.rows(Bin)  # ordered by priority, then slug
 
 
 def members_of(bin_, countries):
@@ -33,15 +36,15 @@ def members_of(bin_, countries):
     return [country for country in countries if bin_.admits(country)]
 
 
-def group_for(country, bins=None):
-    """The review group of one country. Pass `bins` (from `bins_by_priority`) when asking in a loop."""
-    for candidate in bins if bins is not None else bins_by_priority():
+def group_for(country):
+    """The review group of one country."""
+    for candidate in bins_by_priority():
         if candidate.admits(country):
             return ReviewGroup(bin=candidate, region_code=country.region_id)
     return ReviewGroup(bin=None, region_code=country.region_id)
 
 
 def groups_by_country():
-    """Every country's review group, keyed by ISO code, in two queries."""
-    bins = bins_by_priority()
-    return {country.iso2: group_for(country, bins) for country in Country.objects.all()}
+    """Every country's review group, keyed by ISO code, from the process's copy of the reference tables."""
+    return reference.held("groups by country", lambda: {
+        country.iso2: group_for(country) for country in reference.rows(Country)})

@@ -2,6 +2,8 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+from fms_review.reference import ReferenceQuerySet
+
 
 class CnTier(models.TextChoices):
     """Congressional-notification tier of a purchaser (AECA 36(b)); not the same thing as RDP status."""
@@ -20,6 +22,8 @@ class Region(models.Model):
 
     code = models.CharField(max_length=10, primary_key=True)
     name = models.CharField(max_length=80)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -56,6 +60,8 @@ class Country(models.Model):
         "FMS eligible", default=True, help_text="Off for a purchaser under sanctions or otherwise ineligible."
     )
 
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
@@ -82,6 +88,8 @@ class Capability(models.Model):
     name = models.CharField(max_length=80, unique=True)
     example_systems = models.CharField(max_length=300, blank=True)
     usually_mde = models.BooleanField("usually major defense equipment", default=False)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -117,6 +125,8 @@ class Bin(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="rule: region"
     )
     listed_countries = models.ManyToManyField(Country, blank=True, related_name="listed_in_bins")
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "slug"]

@@ -29,3 +29,9 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(add_median, dispatch_uid="cases.fms_median")
+        from fms_review import reference
+
+        from . import models
+
+        reference.watch(models.ImplementingAgency, models.Office, models.TimerRule, models.NotificationRule,
+                        models.ReviewPolicy, models.ConcurrenceRule, models.StandingRelease)

@@ -3,6 +3,8 @@ import os
 import pytest
 from django.db import connection
 
+from fms_review import reference
+
 from .factories import LiaisonFactory, NspaFactory, ProfileFactory
 
 
@@ -10,6 +12,15 @@ from .factories import LiaisonFactory, NspaFactory, ProfileFactory
 def fast_password_hashing(settings):
     """Real hashing costs a quarter second per user; the tests are not about its strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_copies():
+    """Each test's transaction is rolled back behind the product's back, as no real transaction is: the
+    reference rows a test wrote must not outlive it in the process's copies (fms_review.reference)."""
+    reference.forget()
+    yield
+    reference.forget()
 
 
 def need_service(name, available):

@@ -9,7 +9,7 @@ import pytest
 from cases.models import Case, CaseEvent, ConcurrenceRequest, ReviewBatch, ReviewPolicy, StandingRelease, Verb
 from cases.process import workflow
 from cases.process.deadlines import BY_NAME
-from cases.process.stages import BatchAction, Stage
+from cases.process.stages import BatchAction
 from cases.review import policy
 from cases.review.batching import build_batches, close_windows
 from cases.review.services import start_batch

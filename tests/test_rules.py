@@ -75,13 +75,6 @@ class TestDatedRows:
         assert assessment.required is required
         assert (assessment.rule == new_law) is (not required)
 
-    def test_memoized_lookups_agree_with_the_database(self):
-        self.add_new_law()
-        for on in (date(2026, 12, 31), date(2027, 1, 1)):
-            plain = rules.notification_rule("NATO_PLUS", on)
-            with rules.memoized():
-                assert rules.notification_rule("NATO_PLUS", on) == plain
-
     def test_timer_change_is_dated(self):
         TimerRule.objects.create(timer=Timer.OFFER_EXPIRATION, effective_from=date(2027, 1, 1), days=60)
         assert rules.timer_days(Timer.OFFER_EXPIRATION, date(2026, 12, 31)) == 85

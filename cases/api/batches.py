@@ -236,7 +236,7 @@ class BatchViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(BATCH_ROWS.render(page))
 
     def detail_response(self, pk):
-        batch = attach_record(attach_case_facts([self.get_queryset().select_related("policy__bin").get(pk=pk)])[0],
+        batch = attach_record(attach_case_facts([self.get_queryset().select_related("policy__bin", "memo_by").get(pk=pk)])[0],
                               self.request.user)
         batch.concurrence = concurrence.grid(batch, batch.record)
         batch.policy_summary = policy.summary(batch, batch.case_count)

@@ -17,7 +17,6 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from ..models import BatchStatus, Case, ReviewBatch, Timer, TimerRule
-from ..process import rules
 from ..process.deadlines import BY_NAME, STALLING
 from ..process.services.joint_requests import file_joint_request
 from ..process.services.submission import submit_lor
@@ -110,22 +109,21 @@ class Walk:
         for request in self.requests:
             self.at(request.at, self.arrive(request))
         day = min(request.at for request in self.requests).date() + timedelta(days=1)
-        with rules.memoized():  # the rule rows do not change while the demo is written
-            while True:
-                tick = timezone.make_aware(datetime.combine(day, CLOCK_HOUR), timezone.get_default_timezone())
-                until = min(tick, self.now)
-                with transaction.atomic():  # a day's events and the clock's run at its end, then commit
-                    changed = bool(self.heap) and self.heap[0][0] < until
-                    while self.heap and self.heap[0][0] < until:
-                        _, _, steps = heapq.heappop(self.heap)
-                        self.resume(steps)
-                    if self.arrived or day >= self.next_due:
-                        self.clock(until)
-                    elif changed and self.first_case:
-                        self.next_due = next_clock_day(Case.objects.filter(pk__gte=self.first_case))
-                if until == self.now:
-                    break
-                day += timedelta(days=1)
+        while True:
+            tick = timezone.make_aware(datetime.combine(day, CLOCK_HOUR), timezone.get_default_timezone())
+            until = min(tick, self.now)
+            with transaction.atomic():  # a day's events and the clock's run at its end, then commit
+                changed = bool(self.heap) and self.heap[0][0] < until
+                while self.heap and self.heap[0][0] < until:
+                    _, _, steps = heapq.heappop(self.heap)
+                    self.resume(steps)
+                if self.arrived or day >= self.next_due:
+                    self.clock(until)
+                elif changed and self.first_case:
+                    self.next_due = next_clock_day(Case.objects.filter(pk__gte=self.first_case))
+            if until == self.now:
+                break
+            day += timedelta(days=1)
 
     def resume(self, steps):
         try:
@@ -144,8 +142,7 @@ class Walk:
         if self.arrived:  # nothing else makes a case actionable in the walk
             self.arrived = False
             waiting = among.filter(stage=Stage.LOR_ACTIONABLE, review_batch__isnull=True)
-            result = batching.build_batches(case_ids=list(waiting.values_list("pk", flat=True)), at=at,
-                                            groups=self.catalog.groups)
+            result = batching.build_batches(case_ids=list(waiting.values_list("pk", flat=True)), at=at)
             if result.cases_batched:
                 for batch in ReviewBatch.objects.filter(cases__in=among, status=BatchStatus.OPEN).distinct():
                     if batch.pk not in self.scheduled_batches:

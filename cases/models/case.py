@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from fms_review.reference import ReferenceQuerySet
+
 from ..process.stages import Stage
 
 # The case identifier: purchaser, implementing agency, designator. It is the case's only public name (URLs,
@@ -22,6 +24,8 @@ class ImplementingAgency(models.Model):
 
     code = models.CharField(max_length=1, primary_key=True, validators=[RegexValidator(r"^[A-Z]$")])
     name = models.CharField(max_length=80)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

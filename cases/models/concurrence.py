@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fms_review.reference import ReferenceQuerySet
+
 
 class Office(models.Model):
     """A US office whose concurrence a sale may need (reference data; more are added in the admin).
@@ -13,6 +15,8 @@ class Office(models.Model):
     name = models.CharField(max_length=120, unique=True)
     region = models.ForeignKey("bins.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                help_text="For a combatant command: its area of responsibility.")
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -43,6 +47,8 @@ class ConcurrenceRule(models.Model):
     tsfd_only = models.BooleanField("only when a TSFD review is required", default=False)
     required = models.BooleanField(default=True, help_text="Off: a later row ending the requirement of an earlier one.")
     source = models.CharField(max_length=200, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["office", "-effective_from", "id"]

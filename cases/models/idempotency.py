@@ -2,21 +2,39 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 
 class IdempotencyRecordQuerySet(models.QuerySet):
-    def claim(self, user, key, fingerprint):
-        """The key's row, locked (inside a transaction); created if new, renewed if it outlived its
-        retention. A second request with the key waits here for the first to commit."""
-        self.bulk_create([IdempotencyRecord(user=user, key=key, fingerprint=fingerprint)], ignore_conflicts=True)
-        record = self.select_for_update().get(user=user, key=key)
-        if record.created_at < timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS):
-            record.fingerprint, record.status_code, record.response = fingerprint, None, None
-            record.created_at = timezone.now()
-            record.save()
-        return record
+    def remember(self, user, key, fingerprint, status_code, response):
+        """Keep the answer to a request sent with `key`, in the transaction that made it (one statement);
+        returns False when the key already holds an answer within its retention, which the caller replays
+        after rolling back its own work. A second request sent while the first is still running waits
+        here for the first to commit (the key's unique index), then finds its answer."""
+        table = IdempotencyRecord._meta.db_table
+        now = timezone.now()
+        adapt = connection.ops.adapt_datetimefield_value
+        answer = IdempotencyRecord._meta.get_field("response").get_db_prep_save(response, connection)
+        with connection.cursor() as cursor:
+            # A record past its retention is taken over, as if the key were new.
+            cursor.execute(
+                f'INSERT INTO {table} (user_id, "key", fingerprint, status_code, response, created_at) '
+                'VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, "key") DO UPDATE SET '
+                "fingerprint = excluded.fingerprint, status_code = excluded.status_code, "
+                f"response = excluded.response, created_at = excluded.created_at WHERE {table}.created_at < %s "
+                "RETURNING id",
+                [user.pk, key, fingerprint, status_code, answer, adapt(now), adapt(now - retention())],
+            )
+            return cursor.fetchone() is not None
+
+    def answered(self, user, key):
+        """The answer kept for `key` within its retention, or None."""
+        return self.filter(user=user, key=key, created_at__gte=timezone.now() - retention()).first()
+
+
+def retention():
+    return timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
 
 
 class IdempotencyRecord(models.Model):

@@ -4,6 +4,8 @@ the standard policy (the row with no bin). Read through cases.review.policy only
 from django.db import models
 from django.db.models import Q
 
+from fms_review.reference import ReferenceQuerySet
+
 
 class ReviewPolicy(models.Model):
     """The process a bin's batches follow, from `effective_from`. A batch keeps the row in force when it
@@ -23,6 +25,8 @@ class ReviewPolicy(models.Model):
     concurrence_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Each office answers within this many days; empty: the concurrence timer.")
     source = models.CharField(max_length=200, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["bin", "-effective_from"]
@@ -57,6 +61,8 @@ class StandingRelease(models.Model):
     covered = models.BooleanField(default=True, help_text="Off: a later row revoking the release.")
     decision = models.CharField(max_length=120, help_text="The release decision this rests on (its reference).")
     source = models.CharField(max_length=200, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["bin", "capability", "-effective_from"]

@@ -1,5 +1,7 @@
 from django.db import models
 
+from fms_review.reference import ReferenceQuerySet
+
 
 class NotificationTier(models.TextChoices):
     """Which row of the AECA 36(b) table applies. NATO_ORG: a NATO body such as NSPA buying itself."""
@@ -35,6 +37,8 @@ class NotificationRule(models.Model):
     formal_review_days = models.PositiveSmallIntegerField()
     informal_review_days = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=200, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["tier", "-effective_from"]
@@ -72,6 +76,8 @@ class TimerRule(models.Model):
     effective_from = models.DateField()
     days = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=200, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["timer", "-effective_from"]

@@ -3,14 +3,13 @@
 Numbers are dated rows (NotificationRule, TimerRule) read through `notification_rule` and
 `timer_days`; nothing else in the code base holds a threshold or a count of days.
 """
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q
 
 from bins.models import PurchaserType
+from fms_review import reference
 
 from ..models import (
     DevelopmentGroup,
@@ -27,31 +26,16 @@ class RuleMissing(LookupError):
     """No rule row is in force on the date asked; an administrator must add one."""
 
 
-_memo = ContextVar("rules_memo", default=None)
-
-
-@contextmanager
-def memoized():
-    """Within the block, each lookup hits the database once. For bulk work (seeding, batching) that
-    reads the same few rows thousands of times and may assume nobody changes the law meanwhile."""
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
 def in_force(model, on, **key):
-    """The row of `model` matching `key` with the latest effective date on or before `on`, or None."""
-    memo = _memo.get()
-    if memo is None:
-        return model.objects.filter(effective_from__lte=on, **key).order_by("-effective_from").first()
-    if model not in memo:  # the rule tables are small: one query reads a whole table
-        memo[model] = list(model.objects.order_by("-effective_from"))
-    return next(
-        (row for row in memo[model] if row.effective_from <= on and all(getattr(row, k) == v for k, v in key.items())),
-        None,
-    )
+    """The row of `model` matching `key` with the latest effective date on or before `on`, or None. The
+    rule tables are small and held in memory (fms_review.reference): a lookup reads no database."""
+    return next((row for row in newest_first(model)
+                 if row.effective_from <= on and all(getattr(row, k) == v for k, v in key.items())), None)
+
+
+def newest_first(model):
+    return reference.held((model, "newest first"),
+                          lambda: sorted(reference.rows(model), key=lambda row: row.effective_from, reverse=True))
 
 
 def notification_rule(tier, on):
@@ -78,11 +62,7 @@ def due_date(timer, start):
 def passed_q(timer, start, today):
     """The same as `due_date(timer, <start>) < today`, as a filter on the date lookup `start` (for
     timers whose due date is not stored): each start date under the row in force on that date."""
-    memo = _memo.get()
-    if memo is not None and TimerRule in memo:
-        rows = sorted((row for row in memo[TimerRule] if row.timer == timer), key=lambda row: row.effective_from)
-    else:
-        rows = list(TimerRule.objects.filter(timer=timer).order_by("effective_from"))
+    rows = [row for row in reversed(newest_first(TimerRule)) if row.timer == timer]
     passed = Q(pk__in=[])
     for row, following in zip(rows, [*rows[1:], None]):
         window = Q(**{f"{start}__gte": row.effective_from})
@@ -127,8 +107,7 @@ def notification_required_q(on, prefix=""):
             met |= Q(**{f"{prefix}{name}_value_usd__gte": getattr(rule, threshold)})
         return met
 
-    with memoized():  # one query for the three tiers' rows
-        in_force = {tier: notification_rule(tier, on) for tier in NotificationTier}
+    in_force = {tier: notification_rule(tier, on) for tier in NotificationTier}
     organisation = Q(**{f"{prefix}country__purchaser_type": PurchaserType.ORGANIZATION})
     condition = organisation & at_or_over(in_force[NotificationTier.NATO_ORG])
     for tier in (NotificationTier.NATO_PLUS, NotificationTier.STANDARD):

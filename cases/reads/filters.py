@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from bins.grouping import members_of
 from bins.models import Bin, Capability, Country, Region
+from fms_review import reference
 
 from ..models import BatchStatus, Case, JointRequest, ReviewBatch
 from ..process.stages import Stage
@@ -138,7 +139,7 @@ class CaseFilter(ScopedFilterSet):
     country = ReferenceFilter(queryset=Country.objects.all(), help_text="ISO alpha-2 code.")
     stage = ChoicesFilter(choices=Stage.choices)
     bin = SlugChoiceFilter(
-        queryset=Bin.objects.prefetch_related("listed_countries"), to_field_name="slug", method="in_bin",
+        queryset=Bin.objects.all(), to_field_name="slug", method="in_bin",
         help_text="Bin slug: cases of the bin's member countries.",
     )
     region = ReferenceFilter(queryset=Region.objects.all(), field_name="country__region")
@@ -162,7 +163,7 @@ class CaseFilter(ScopedFilterSet):
         return search(queryset, text)
 
     def in_bin(self, queryset, name, bin_):
-        return queryset.filter(country__in=[country.pk for country in members_of(bin_, Country.objects.all())])
+        return queryset.filter(country__in=[country.pk for country in members_of(bin_, reference.rows(Country))])
 
 
 class BatchFilter(ScopedFilterSet):

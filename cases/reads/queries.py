@@ -73,9 +73,9 @@ EMPTY_BATCH = {"case_count": 0, "total_value_usd": Decimal("0"), "oldest_case": 
 
 
 def batch_queue(user):
-    """Review batches scoped to `user`, with the rows the queue names: group, capability, who holds it."""
-    return ReviewBatch.objects.visible_to(user).select_related("bin", "region", "capability", "assigned_reviewer",
-                                                               "memo_by")
+    """Review batches scoped to `user`, with who holds each. Their bin, region and capability, reference
+    rows, come from the process's copy (batch_facts.attach_case_facts), not a join."""
+    return ReviewBatch.objects.visible_to(user).select_related("assigned_reviewer")
 
 
 def per_batch(aggregate):

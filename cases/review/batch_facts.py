@@ -4,6 +4,8 @@ cases of a page of batches add up to (precedents: cases.review.precedents)."""
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from fms_review import reference
+
 from ..models import BatchStatus, Case
 from ..process import rules
 from ..reads.queries import CASE_FACTS, EMPTY_BATCH, Joined
@@ -29,14 +31,6 @@ NO_CASES = {**EMPTY_BATCH, "countries": (), "notification_count": 0, "oldest_cas
 def case_facts(batch_ids):
     """{batch id: its CASE_FACTS, `countries` (sorted), `notification_count` and `oldest_case_age_days`}
     for each batch holding a case, from one query that reads only the covering index of a batch's cases."""
-    rows = (
-        Case.objects.filter(review_batch__in=batch_ids).order_by().values("review_batch_id")
-        # Named apart from the case's own columns (total_value_usd), which an annotation may not shadow.
-        .annotate(**{f"sum_{name}": aggregate for name, aggregate in CASE_FACTS.items()},
-                  sum_countries=Joined("country_id"),
-                  sum_notification_count=Count(
-                      "review_batch", filter=rules.notification_required_q(timezone.localdate())))
-    )
     now = timezone.now()
     return {
         row["review_batch_id"]: {
@@ -45,13 +39,28 @@ def case_facts(batch_ids):
             "notification_count": row["sum_notification_count"],
             "oldest_case_age_days": (now - row["sum_oldest_case"]).days,
         }
-        for row in rows
+        for row in facts_query(timezone.localdate(now)).filter(review_batch__in=batch_ids)
     }
 
 
+def facts_query(today):
+    """What a batch's cases add up to, grouped by batch, before the batches are chosen. Built once a day
+    per process (reference.held: until a rule row changes): resolving the notification rules' conditions
+    cost more than running the query."""
+    return reference.held("batch facts query", lambda: (
+        Case.objects.order_by().values("review_batch_id")
+        # Named apart from the case's own columns (total_value_usd), which an annotation may not shadow.
+        .annotate(**{f"sum_{name}": aggregate for name, aggregate in CASE_FACTS.items()},
+                  sum_countries=Joined("country_id"),
+                  sum_notification_count=Count("review_batch", filter=rules.notification_required_q(today)))
+    ), version=today)
+
+
 def attach_case_facts(batches):
-    """Set the `case_facts` on each batch of a page; a batch whose cases all left it gets NO_CASES."""
+    """Set the `case_facts` on each batch of a page (a batch whose cases all left it gets NO_CASES), and
+    its bin, region and capability."""
     batches = list(batches)
+    reference.attach(batches, "bin", "region", "capability")
     facts = case_facts([batch.pk for batch in batches])
     late_offices = concurrence.late_offices([batch.pk for batch in batches], timezone.localdate())
     for batch in batches:

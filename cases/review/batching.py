@@ -54,13 +54,12 @@ class Unit:
         return (self.group.key, self.capability)
 
 
-def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
+def build_batches(*, case_ids=None, at=None, max_size=None):
     """Put every actionable case not in a batch into one (or only those of `case_ids`); returns counts.
 
     Safe to run twice at once: on PostgreSQL the run holds a transaction-level advisory lock, so a
     second run waits and then finds nothing left to do. Running again with nothing new changes
-    nothing. The statements issued do not depend on the number of cases. `groups` (from
-    bins.grouping.groups_by_country) saves re-reading the bins when a caller batches in a loop.
+    nothing. The statements issued do not depend on the number of cases.
     """
     at = at or timezone.now()
     max_size = max_size or settings.REVIEW_BATCH_SIZE
@@ -74,7 +73,7 @@ def build_batches(*, case_ids=None, at=None, max_size=None, groups=None):
         )
         if not rows:
             return BatchingResult(0, 0, 0)
-        units = plan_units(rows, groups or groups_by_country())
+        units = plan_units(rows, groups_by_country())
         pairs, created, joined = assign(units, max_size, at)
         moved = workflow.move_many(pairs, Action.START_REVIEW, at=at, payload_key="batch", assign="review_batch")
         count_joined(moved)

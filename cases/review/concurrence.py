@@ -14,6 +14,8 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
+from fms_review import reference
+
 from ..models import (
     CONCURRING,
     Answer,
@@ -216,12 +218,13 @@ def overdue_since(today: date):
 
 
 def late_offices(batch_ids, today):
-    """{batch id: the names of its offices past their due date unanswered}, from one query."""
+    """{batch id: the names of its offices past their due date unanswered, in order}, from one query."""
+    names = {code: office.name for code, office in reference.by_key(Office).items()}
     late = {}
-    for batch_id, name in (ConcurrenceRequest.objects.filter(batch__in=batch_ids, answer="", due_on__lt=today)
-                           .order_by("office__name").values_list("batch_id", "office__name")):
-        late.setdefault(batch_id, []).append(name)
-    return late
+    for batch_id, code in (ConcurrenceRequest.objects.filter(batch__in=batch_ids, answer="", due_on__lt=today)
+                           .values_list("batch_id", "office_id")):
+        late.setdefault(batch_id, []).append(names[code])
+    return {batch_id: sorted(offices) for batch_id, offices in late.items()}
 
 
 class CaseCell(NamedTuple):

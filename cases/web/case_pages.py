@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..models import EVERY_ROLE, REVIEWERS, Case, Decision, Role
-from ..process import rules, workflow
+from ..process import workflow
 from ..process.deadlines import due_dates
 from ..process.services.lor import AMENDMENTS, amend_lor, amendment_for
 from ..process.services.notes import add_note
@@ -72,10 +72,9 @@ def case_list(request):
         return redirect("case", number)
     page = CaseListPaginator(cases.qs if valid else Case.objects.none(), LIST_PAGE_SIZE,
                              rows=listed_rows(request)).get_page(request.GET.get("page"))
-    with rules.memoized():  # the decision due date reads its timer row: once for the page
-        for case in page.object_list:
-            case.next_due = next(iter(due_dates(case)), None)
-            case.latest_decision = next(iter(case.decisions.all()), None)
+    for case in page.object_list:
+        case.next_due = next(iter(due_dates(case)), None)
+        case.latest_decision = next(iter(case.decisions.all()), None)
     query = request.GET.copy()
     query.pop("page", None)
     search_text = cases.form.cleaned_data.get("search", "")
@@ -154,8 +153,7 @@ def case_page(request, number, *, failed=None, note_form=None, amending=None, st
     `failed`: a step refused just now, as (step, its form, the refusal), shown at its form."""
     case = visible_case(request, number)
     reviewer = role_of(request.user) in REVIEWERS
-    with rules.memoized():
-        listed, gates, due = offers(case, request.user), checklist(case), due_dates(case)
+    listed, gates, due = offers(case, request.user), checklist(case), due_dates(case)
     allowed = [offer.rule for offer in listed if offer.allowed]
     forms_shown = [failed[1] if failed and failed[0] == rule.step else step_form(rule)
                    for rule in allowed if rule.step not in AMENDING_STEPS]

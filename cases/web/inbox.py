@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..models import Case, Role
-from ..process import rules
 from ..process.stages import Action, Stage
 from ..process.workflow import RULES
 from ..process.workflow.offers import offers
@@ -23,16 +22,15 @@ def inbox(request):
     user, today = request.user, timezone.localdate()
     waiting = case_page_queryset().visible_to(user).filter(stage__in=WAITING_STAGES).order_by("stage_entered_at", "id")
     rows, items = list(waiting[:INBOX_SIZE + 1]), []
-    with rules.memoized():
-        for case in rows[:INBOX_SIZE]:
-            loa = getattr(case, "loa", None)  # none before approval
-            steps = [offer.rule for offer in offers(case, user)
-                     if offer.allowed and offer.rule.action != Action.WITHDRAW]
-            if steps:
-                items.append({"case": case, "steps": steps, "returned": next(iter(case.decisions.all()), None)
-                              if case.stage == Stage.LOR_RETURNED else None,
-                              "oed_days": (loa.offer_expires_on - today).days
-                              if loa and loa.offer_expires_on else None})
+    for case in rows[:INBOX_SIZE]:
+        loa = getattr(case, "loa", None)  # none before approval
+        steps = [offer.rule for offer in offers(case, user)
+                 if offer.allowed and offer.rule.action != Action.WITHDRAW]
+        if steps:
+            items.append({"case": case, "steps": steps, "returned": next(iter(case.decisions.all()), None)
+                          if case.stage == Stage.LOR_RETURNED else None,
+                          "oed_days": (loa.offer_expires_on - today).days
+                          if loa and loa.offer_expires_on else None})
     recent = Case.objects.visible_to(user).select_related("review_batch").order_by("-created_at", "-id")[:RECENT_SHOWN]
     return render(request, "portal/inbox.html", {"items": items, "recent": recent,
                                                  "country": user.profile.country, "more": len(rows) > INBOX_SIZE})

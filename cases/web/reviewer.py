@@ -135,7 +135,7 @@ def reviewers_but(holder):
 
 
 def batch_context(request, pk, form=None, memo_form=None, concur_form=None, withdrawal_form=None):
-    batch = get_object_or_404(batch_queue(request.user).select_related("policy__bin").order_by(), pk=pk)
+    batch = get_object_or_404(batch_queue(request.user).select_related("policy__bin", "memo_by").order_by(), pk=pk)
     cases = attach_record(attach_case_facts([batch])[0], request.user).record
     allowed = batch_offers(batch, request.user)
     open_cases = decidable_cases(batch, cases, request.user) if BatchAction.DECIDE in allowed else []

@@ -1,4 +1,4 @@
-"""Submitting a Letter of Request: validate, number, save, check, and make actionable when complete."""
+"""Submitting a Letter of Request: validate and check it, number it and save it once, actionable at once when complete."""
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -7,9 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from bins.models import Capability, Country
+from fms_review import reference
 
 from ...models import (
     Case,
+    CaseEvent,
     FundingSource,
     ImplementingAgency,
     LetterOfRequest,
@@ -72,50 +74,50 @@ def submit_lor(
         today=timezone.localdate(at),
     )
     totals = totals_of(items)
-    # Read before the case number is taken: the number's row stays locked until the commit.
-    validation_due_on = rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at))
+    case = Case(
+        country=country,
+        implementing_agency=agency,
+        title=title.strip(),
+        primary_capability=totals.primary_capability,
+        total_value_usd=totals.total,
+        mde_value_usd=totals.mde,
+        design_construction_value_usd=totals.design_construction,
+        joint_request=joint_request,
+        tsfd_required=tsfd_required,
+        stage_entered_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+    lor = LetterOfRequest(
+        case=case,
+        request_type=request_type,
+        funding_source=funding_source,
+        justification=justification,
+        desired_delivery_date=desired_delivery_date,
+        originator_reference=originator_reference,
+        third_party_involvement=third_party_involvement,
+        dcs_negotiation=dcs_negotiation,
+        received_at=at,
+        validation_due_on=rules.due_date(Timer.LOR_VALIDATION, timezone.localdate(at)),
+        submitted_by=submitted_by,
+    )
+    complete = check_lor(lor, at=at)
+    # The case number's row stays locked from here until the commit: what follows is only the writes, of
+    # values made above.
     with transaction.atomic():
-        designator, case_number = allocate_case_number(country, agency)
-        case = Case.objects.create(
-            case_number=case_number,
-            designator=designator,
-            country=country,
-            implementing_agency=agency,
-            title=title.strip(),
-            primary_capability=totals.primary_capability,
-            total_value_usd=totals.total,
-            mde_value_usd=totals.mde,
-            design_construction_value_usd=totals.design_construction,
-            joint_request=joint_request,
-            tsfd_required=tsfd_required,
-            stage_entered_at=at,
-            created_at=at,
-            updated_at=at,
-        )
+        case.designator, case.case_number = allocate_case_number(country, agency)
+        received = CaseEvent(actor=submitted_by, verb=Verb.LOR_RECEIVED, from_stage=case.stage, to_stage=case.stage,
+                             payload={"case_number": case.case_number}, at=at)
+        workflow.perform_on_new(case, Action.MARK_ACTIONABLE if complete else Action.CHECK_LOR, received=received,
+                                at=at)
         store_vector(case, country_name=country.name, descriptions=[item.description for item in items],
                      justification=justification)
         for item in items:
             item.case = case
         hold(case, "line_items", LineItem.objects.bulk_create(items))
-        lor = LetterOfRequest(
-            case=case,
-            request_type=request_type,
-            funding_source=funding_source,
-            justification=justification,
-            desired_delivery_date=desired_delivery_date,
-            originator_reference=originator_reference,
-            third_party_involvement=third_party_involvement,
-            dcs_negotiation=dcs_negotiation,
-            received_at=at,
-            validation_due_on=validation_due_on,
-            submitted_by=submitted_by,
-        )
-        complete = check_lor(lor, at=at)
-        lor.save()
-        workflow.append_event(case=case, actor=submitted_by, verb=Verb.LOR_RECEIVED, from_stage=case.stage,
-                              to_stage=case.stage,
-                              payload={"case_number": case_number}, at=at)
-        case = after_check(case, lor, complete, at=at)
+        lor.save(force_insert=True)
+    if complete:
+        once_on_commit(request_batching)
     return case
 
 
@@ -148,7 +150,7 @@ def validate_lor(
     agency = (
         implementing_agency
         if isinstance(implementing_agency, ImplementingAgency)
-        else ImplementingAgency.objects.filter(pk=implementing_agency).first()
+        else reference.by_key(ImplementingAgency).get(implementing_agency)
     )
     if agency is None:
         errors["implementing_agency"] = [f"Unknown implementing agency {implementing_agency!r}."]
@@ -208,8 +210,7 @@ def line_items_from(raw_items, errors):
     if len(raw_items) > MAX_LINE_ITEMS:
         errors["line_items"] = [f"At most {MAX_LINE_ITEMS} line items."]
         return []
-    slugs = {item.get("capability") for item in raw_items if isinstance(item.get("capability"), str)}
-    capabilities = Capability.objects.in_bulk(slugs)
+    capabilities = reference.by_key(Capability)
     items = []
     for index, raw in enumerate(raw_items):
         prefix = f"line_items.{index}."

@@ -3,6 +3,7 @@ the API ask of it (`offers`). See rulebook.py for the table."""
 from .errors import GuardFailed, IllegalMove, NotPermitted, WorkflowError
 from .perform import (
     append_event,
+    append_events,
     events_written,
     lock_case,
     move_many,
@@ -10,6 +11,7 @@ from .perform import (
     perform_batch,
     perform_batches_due,
     perform_due,
+    perform_on_new,
     permitted,
     refuse_person,
 )
@@ -18,6 +20,6 @@ from .rulebook import BATCH_RULES, BEFORE_ACCEPTANCE, RULES, STEPS, SYSTEM
 __all__ = [
     "BATCH_RULES", "BEFORE_ACCEPTANCE", "RULES", "STEPS", "SYSTEM",
     "GuardFailed", "IllegalMove", "NotPermitted", "WorkflowError",
-    "append_event", "events_written", "lock_case", "move_many", "perform", "perform_batch", "perform_batches_due", "perform_due",
-    "permitted", "refuse_person",
+    "append_event", "append_events", "events_written", "lock_case", "move_many", "perform", "perform_batch",
+    "perform_batches_due", "perform_due", "perform_on_new", "permitted", "refuse_person",
 ]

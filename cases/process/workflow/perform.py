@@ -105,18 +105,10 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
     refuse_person(rule, actor)
     with transaction.atomic():
         case = case_or_id if locked else lock(case_or_id, rule, ctx)
-        if refusal := refusal_of(rule, case, ctx):
-            raise refusal
         batch_id = case.review_batch_id
         open_batch = case.review_batch if batch_id and case.review_batch.status == BatchStatus.OPEN else None
-        payload = {"reason": ctx.reason} if ctx.reason else {}
-        if rule.effect:
-            payload.update(rule.effect(case, ctx) or {})
-        from_stage, since = case.stage, case.stage_entered_at
+        from_stage, since, payload = apply(rule, case, ctx)
         if rule.target:
-            case.stage = rule.target
-            case.stage_entered_at = case.updated_at = ctx.at
-            case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
             case.save(update_fields=["stage", "stage_entered_at", "updated_at", "stalled_since", "stalled_reason",
                                      "review_batch"])
         if from_stage == Stage.IN_REVIEW != case.stage and open_batch:
@@ -125,14 +117,52 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             ReviewBatch.objects.filter(pk=open_batch.pk).update(open_size=F("open_size") - 1)
         if batch_id and case.review_batch_id != batch_id:
             ReviewBatch.objects.filter(pk=batch_id).recount_members()
-        event = append_event(case=case, actor=actor, verb=Verb(rule.action.value), from_stage=from_stage,
-                             to_stage=case.stage, payload=payload, at=ctx.at,
-                             stage_since=since if case.stage != from_stage else None)
+        (event,) = append_events([event_of(rule, case, ctx, from_stage, since, payload)])
         if rule.notifies:
             outbox.tell([case_notice(rule.notifies, event)])
         if rule.locks_batch and batch_id and batch is None:
             settle_batch(batch_id, at=ctx.at)
     return case
+
+
+def perform_on_new(case, action, *, received, at):
+    """Take the system's first `action` on a case made in this transaction and not yet saved, and save it:
+    judged and applied as `perform` does, then inserted as the action leaves it, with the event of its
+    receipt (`received`: a CaseEvent without its case) and the action's in one INSERT. Nobody else can hold
+    a row not yet written, and writing it once spares an UPDATE of the row just inserted. The caller holds
+    the transaction (the case's LOR and line items are saved in it after the case)."""
+    rule = RULES[Action(action)]
+    ctx = context(at=at)
+    refuse_person(rule, None)
+    from_stage, since, payload = apply(rule, case, ctx)
+    case.save(force_insert=True)
+    received.case = case
+    events = append_events([received, event_of(rule, case, ctx, from_stage, since, payload)])
+    if rule.notifies:
+        outbox.tell([case_notice(rule.notifies, events[-1])])
+    return case
+
+
+def apply(rule, case, ctx):
+    """Judge `rule` on `case` (raising its refusal) and make its change in memory; returns what its audit
+    event records: the stage it leaves, since when, and the payload."""
+    if refusal := refusal_of(rule, case, ctx):
+        raise refusal
+    payload = {"reason": ctx.reason} if ctx.reason else {}
+    if rule.effect:
+        payload.update(rule.effect(case, ctx) or {})
+    from_stage, since = case.stage, case.stage_entered_at
+    if rule.target:
+        case.stage = rule.target
+        case.stage_entered_at = case.updated_at = ctx.at
+        case.stalled_since, case.stalled_reason = None, ""  # a move is what a stall was waiting for
+    return from_stage, since, payload
+
+
+def event_of(rule, case, ctx, from_stage, since, payload):
+    return CaseEvent(case=case, actor=ctx.actor, verb=Verb(rule.action.value), from_stage=from_stage,
+                     to_stage=case.stage, payload=payload, at=ctx.at,
+                     stage_since=since if case.stage != from_stage else None)
 
 
 def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
@@ -308,13 +338,19 @@ def batch_notice(kind, batch, ctx):
 
 
 def append_event(**fields):
-    """Insert one audit event. An INSERT is all an event ever gets, so the ORM's save() machinery
-    (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
-    (event,) = CaseEvent.objects.bulk_create([CaseEvent(**fields)])
+    """Insert one audit event (see append_events)."""
+    (event,) = append_events([CaseEvent(**fields)])
+    return event
+
+
+def append_events(events):
+    """Insert audit events in one statement. An INSERT is all an event ever gets, so the ORM's save()
+    machinery (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
+    events = CaseEvent.objects.bulk_create(events)
     collecting = _written.get()
     if collecting is not None:
-        collecting.append(event)
-    return event
+        collecting.extend(events)
+    return events
 
 
 _written = ContextVar("events_written", default=None)
