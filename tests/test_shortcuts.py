@@ -44,7 +44,7 @@ from cases.models import Case, ImplementingAgency, LineItem, ReviewBatch
 from cases.reads.filters import BatchFilter, CaseFilter
 from cases.reads.queries import case_detail_queryset
 from cases.review.batching import build_batches
-from cases.shortcuts import choices, filtering, on_commit, prefetch, rows, sessions
+from cases.shortcuts import choices, filtering, inserts, on_commit, prefetch, rows, sessions
 from cases.shortcuts import serializers as shortcut_serializers
 from cases.shortcuts.choices import (
     FilterReferenceChoiceField,
@@ -704,13 +704,53 @@ def test_a_signed_in_session_finds_its_user_with_profile_and_country(liaison_pl,
     assert user.profile.country.pk == "PL" and name == Country.objects.get(pk="PL").name
 
 
+# --- inserts.insert ------------------------------------------------------------------------------------
+
+def test_canary_model_parts_insert_uses():
+    """insert() calls Field.pre_save(instance, add), Model._prepare_related_fields_for_save(operation_name=)
+    and sets Model._state.adding and .db, as bulk_create does."""
+    import inspect
+
+    from django.db.models import Field, Model
+
+    assert list(inspect.signature(Field.pre_save).parameters) == ["self", "model_instance", "add"]
+    assert "operation_name" in inspect.signature(Model._prepare_related_fields_for_save).parameters
+    state = LineItem()._state
+    assert state.adding is True and state.db is None
+
+
+@db
+def test_insert_writes_the_rows_save_would(reviewer):
+    case = submit(reviewer, country="PL")
+    made = dict(description="Javelin", capability_id="anti-armor", quantity=3, unit_cost_usd=Decimal("1.50"))
+    saved = LineItem(case=case, **made)
+    saved.save()
+    ours = inserts.insert([LineItem(case=case, **made), LineItem(case=case, **{**made, "quantity": 4})])
+    assert [item.pk for item in ours] == [saved.pk + 1, saved.pk + 2]  # the keys, in the order given
+    assert all(not item._state.adding and item._state.db == "default" for item in ours)
+    columns = ["case_id", "description", "capability_id", "quantity", "unit_cost_usd", "is_mde", "is_design_construction"]
+    rows = {row.pop("id"): row for row in LineItem.objects.filter(case=case).values("id", *columns)}
+    assert rows[ours[0].pk] == rows[saved.pk] and rows[ours[1].pk]["quantity"] == 4
+
+
+@db
+def test_insert_takes_the_key_of_a_related_row_saved_after_it_was_made(reviewer):
+    """As save() does: the submission makes the LOR before its case has a key."""
+    twin = Case.objects.get(pk=submit(reviewer, country="PL").pk)
+    twin.pk, twin.designator, twin.case_number = None, "ZZZ", "PL-B-ZZZ"
+    item = LineItem(case=twin, description="Javelin", capability_id="anti-armor", quantity=1, unit_cost_usd=Decimal("1"))
+    inserts.insert([twin])
+    inserts.insert([item])
+    assert twin.pk is not None and LineItem.objects.get(pk=item.pk).case_id == twin.pk
+
+
 def test_every_shortcut_module_is_covered_here():
     """A new module in cases/shortcuts needs its tests here too (the package's promise)."""
     import pkgutil
 
     import cases.shortcuts
 
-    covered = {module.__name__.rsplit(".", 1)[1] for module in (choices, filtering, on_commit, prefetch, rows,
-                                                                  sessions, shortcut_serializers)}
+    covered = {module.__name__.rsplit(".", 1)[1] for module in (choices, filtering, inserts, on_commit, prefetch,
+                                                                  rows, sessions, shortcut_serializers)}
     assert {info.name for info in pkgutil.iter_modules(cases.shortcuts.__path__)} == covered
 

@@ -22,6 +22,7 @@ from ...models import (
     Verb,
 )
 from ...reads.search import store_vector
+from ...shortcuts.inserts import insert
 from ...shortcuts.on_commit import once_on_commit
 from ...shortcuts.prefetch import hold
 from ...tasks import request_batching
@@ -114,8 +115,8 @@ def submit_lor(
                      justification=justification)
         for item in items:
             item.case = case
-        hold(case, "line_items", LineItem.objects.bulk_create(items))
-        lor.save(force_insert=True)
+        hold(case, "line_items", insert(items))
+        insert([lor])
     if complete:
         once_on_commit(request_batching)
     return case

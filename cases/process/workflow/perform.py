@@ -13,6 +13,7 @@ from django.db.models import F
 
 from ...models import BatchStatus, Case, CaseEvent, NoticeKind, ReviewBatch, Verb, role_of
 from ...notify import outbox
+from ...shortcuts.inserts import insert
 from .. import bulk
 from ..deadlines import DEADLINES
 from ..stages import Action, BatchAction, Stage
@@ -135,7 +136,7 @@ def perform_on_new(case, action, *, received, at):
     ctx = context(at=at)
     refuse_person(rule, None)
     from_stage, since, payload = apply(rule, case, ctx)
-    case.save(force_insert=True)
+    insert([case])
     received.case = case
     events = append_events([received, event_of(rule, case, ctx, from_stage, since, payload)])
     if rule.notifies:
@@ -346,7 +347,7 @@ def append_event(**fields):
 def append_events(events):
     """Insert audit events in one statement. An INSERT is all an event ever gets, so the ORM's save()
     machinery (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
-    events = CaseEvent.objects.bulk_create(events)
+    insert(events)
     collecting = _written.get()
     if collecting is not None:
         collecting.extend(events)
