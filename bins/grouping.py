@@ -5,6 +5,7 @@ is evaluated in Python over the process's copy of the bins (fms_review.reference
 SQL per rule.
 """
 from dataclasses import dataclass
+from functools import cached_property
 
 from fms_review import reference
 
@@ -18,7 +19,7 @@ class ReviewGroup:
     bin: Bin | None
     region_code: str
 
-    @property
+    @cached_property  # asked once per case when a run batches 100,000
     def key(self):
         return f"bin:{self.bin.slug}" if self.bin else f"region:{self.region_code}"
 

@@ -13,7 +13,7 @@ from cases.process.stages import Action, Stage
 from cases.process.workflow.context import context
 from cases.process.workflow.perform import CASE_RELATED, refusal_of
 
-from .builders import T0, Builder
+from .builders import T0, Builder, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +102,19 @@ def test_the_decision_is_due_by_the_dated_rule_from_entering_review(entered, rul
     assert not timers.mark_stalled(at=noon(due))
     assert timers.mark_stalled(at=noon(due + timedelta(days=1))) == [case.pk]
     assert Case.objects.get(pk=case.pk).stalled_reason == "decision"
+
+
+@pytest.mark.django_db
+def test_a_set_based_statement_takes_its_lists_whole(reviewer):
+    """The lists of a set-based statement go to PostgreSQL as array literals (cases.process.bulk): every
+    id arrives, and an audit payload holding quotes, backslashes, commas and braces arrives as written."""
+    from cases.models import CaseEvent
+    from cases.process import bulk
+
+    cases = [submit(reviewer, country=country) for country in ("PL", "DE", "FR")]
+    ids = [case.pk for case in cases]
+    assert sorted(Case.objects.filter(pk__in=bulk.id_set(ids)).values_list("pk", flat=True)) == sorted(ids)
+    payloads = [{"note": 'a "quoted" word'}, {"note": "C:\\path, {braced}"}, {"note": "plain"}]
+    bulk.insert_events(list(zip(ids, payloads)), verb="ia_approved", at=T0, stage=Stage.LOR_ACTIONABLE)
+    written = dict(CaseEvent.objects.filter(case__in=ids, verb="ia_approved").values_list("case_id", "payload"))
+    assert written == dict(zip(ids, payloads))

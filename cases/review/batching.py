@@ -49,9 +49,8 @@ class Unit:
     capability: str
     case_ids: list
 
-    @property
-    def slot(self):
-        return (self.group.key, self.capability)
+    def __post_init__(self):
+        self.slot = (self.group.key, self.capability)
 
 
 def build_batches(*, case_ids=None, at=None, max_size=None):
@@ -139,7 +138,8 @@ def assign(units, max_size, at):
         slot[1] -= len(unit.case_ids)
         members.append((slot[0], unit.case_ids))
     ReviewBatch.objects.bulk_create(fresh)
-    pairs = [(case_id, batch.pk) for batch, case_ids in members for case_id in case_ids]
+    pairs = [(case_id, batch_id) for batch_id, case_ids in ((batch.pk, ids) for batch, ids in members)
+             for case_id in case_ids]
     return pairs, len(fresh), len(joined)
 
 

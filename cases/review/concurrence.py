@@ -222,7 +222,7 @@ def late_offices(batch_ids, today):
     names = {code: office.name for code, office in reference.by_key(Office).items()}
     late = {}
     for batch_id, code in (ConcurrenceRequest.objects.filter(batch__in=batch_ids, answer="", due_on__lt=today)
-                           .values_list("batch_id", "office_id")):
+                           .order_by().values_list("batch_id", "office_id")):
         late.setdefault(batch_id, []).append(names[code])
     return {batch_id: sorted(offices) for batch_id, offices in late.items()}
 

@@ -23,3 +23,11 @@ def when(value):
         return ""
     local = timezone.localtime(value)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@register.filter
+def age(days):
+    """How long something has waited, in whole days: "today", "1 day", "12 days"."""
+    if days is None:
+        return ""
+    return "today" if days < 1 else f"{days} day{'' if days == 1 else 's'}"
