@@ -62,7 +62,9 @@ def attach_case_facts(batches):
     batches = list(batches)
     reference.attach(batches, "bin", "region", "capability")
     facts = case_facts([batch.pk for batch in batches])
-    late_offices = concurrence.late_offices([batch.pk for batch in batches], timezone.localdate())
+    # Offices are asked when a review starts, and a decided batch is no longer anyone's to chase.
+    in_review = [batch.pk for batch in batches if batch.status == BatchStatus.IN_REVIEW]
+    late_offices = concurrence.late_offices(in_review, timezone.localdate()) if in_review else {}
     for batch in batches:
         for name, value in facts.get(batch.pk, NO_CASES).items():
             setattr(batch, name, value)
