@@ -1,19 +1,21 @@
 """Reference tables held in memory, per process: the small tables nearly every request reads and an
 administrator seldom changes (countries, regions, bins, capabilities, agencies, offices, the dated rule
-rows). A submission read three of them, the review queue six, at a query each (and a join planned) a time.
+rows). A submission read three of them and the review queue six, a query each (or a join to plan) every time.
 
 `held(name, build)` answers what `build()` made from them, building it once per process until any of
 them changes. A change is a write through a reference model: a single row's save or delete and a bin's
 members (signals), a queryset's update or bulk write (ReferenceQuerySet). It drops this process's copies
-at once and, when its transaction commits, bumps a generation number in the shared cache (Redis in
-production, a folder under var/ with `make run`), which every other process compares with its own at most
-once per CHECK_SECONDS: a change made in the admin reaches every worker within that time.
+at once and, when its transaction commits, sets a new generation (a random token) in the shared cache
+(Redis in production, a folder under var/ with `make run`), which every other process compares with the
+one it last saw at most once per CHECK_SECONDS: a change made in the admin reaches every worker within
+that time.
 
 A transaction that wrote reference rows may still roll back: until it ends, the copies built within it
 are dropped again when it does (at the next request, task or read outside a transaction).
 """
 import logging
 import time
+import uuid
 
 from django.core.cache import cache
 from django.core.signals import request_started
@@ -93,8 +95,8 @@ def changed(**signal_kwargs):
 def publish():
     forget()
     try:
-        if not cache.add(GENERATION_KEY, 1, timeout=None):
-            cache.incr(GENERATION_KEY)
+        # A token, not a counter: a key the cache evicted and set afresh cannot repeat a value seen before.
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception as error:  # noqa: BLE001 - the change is saved; other processes see it when the cache is back
         log.warning("Reference change not published to other processes (%s).", error)
 

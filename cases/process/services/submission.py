@@ -123,9 +123,9 @@ def submit_lor(
 
 
 def after_check(case, lor, complete, *, at=None):
-    """Act on a saved check: a complete LOR is made actionable by the system at once (no person waits
-    on it); an incomplete one stays received with what is missing on record. The caller holds `case`
-    locked (or has just created it). Returns the case as it now stands."""
+    """Act on the check of an LOR corrected or supplied (cases.process.services.lor): a complete LOR is
+    made actionable by the system at once (no person waits on it); an incomplete one stays received with
+    what is missing on record. The caller holds `case` locked. Returns the case as it now stands."""
     case.lor = lor
     if complete:
         once_on_commit(request_batching)

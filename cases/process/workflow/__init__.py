@@ -2,7 +2,6 @@
 the API ask of it (`offers`). See rulebook.py for the table."""
 from .errors import GuardFailed, IllegalMove, NotPermitted, WorkflowError
 from .perform import (
-    append_event,
     append_events,
     events_written,
     lock_case,
@@ -20,6 +19,6 @@ from .rulebook import BATCH_RULES, BEFORE_ACCEPTANCE, RULES, STEPS, SYSTEM
 __all__ = [
     "BATCH_RULES", "BEFORE_ACCEPTANCE", "RULES", "STEPS", "SYSTEM",
     "GuardFailed", "IllegalMove", "NotPermitted", "WorkflowError",
-    "append_event", "append_events", "events_written", "lock_case", "move_many", "perform", "perform_batch",
+    "append_events", "events_written", "lock_case", "move_many", "perform", "perform_batch",
     "perform_batches_due", "perform_due", "perform_on_new", "permitted", "refuse_person",
 ]

@@ -338,12 +338,6 @@ def batch_notice(kind, batch, ctx):
                        batch_id=batch.pk, facts={"cases": batch.cases.count()}, at=ctx.at)
 
 
-def append_event(**fields):
-    """Insert one audit event (see append_events)."""
-    (event,) = append_events([CaseEvent(**fields)])
-    return event
-
-
 def append_events(events):
     """Insert audit events in one statement. An INSERT is all an event ever gets, so the ORM's save()
     machinery (update-or-insert, signals) is skipped: the workflow writes thousands of these when seeding."""
