@@ -29,7 +29,7 @@ GENERATION_KEY = "reference-generation"
 CHECK_SECONDS = 1.0
 
 _copies = {}
-_state = {"generation": None, "checked_at": float("-inf"), "written": False}
+_state = {"generation": None, "checked_at": float("-inf"), "written": False, "epoch": 0}
 
 
 def held(name, build, *, version=None):
@@ -80,7 +80,7 @@ def settle():
         log.warning("Reference generation not read (%s); keeping this process's copies.", error)
         return
     if generation != _state["generation"]:
-        _copies.clear()
+        drop()
         _state["generation"] = generation
 
 
@@ -103,8 +103,20 @@ def publish():
 
 def forget(**signal_kwargs):
     """Drop this process's copies (also each request's start after a reference write, and each test's)."""
-    _copies.clear()
+    drop()
     _state["written"] = False
+
+
+def drop():
+    _copies.clear()
+    _state["epoch"] += 1
+
+
+def epoch():
+    """A number that changes whenever this process drops its copies: part of the key of anything kept
+    that was made from them (cases.review.queue_pages)."""
+    settle()
+    return _state["epoch"]
 
 
 def request_begins(**signal_kwargs):

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.db import connection
 
+from cases.review import queue_pages
 from fms_review import reference
 
 from .factories import LiaisonFactory, NspaFactory, ProfileFactory
@@ -15,12 +16,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_reference_copies():
+def fresh_process_copies():
     """Each test's transaction is rolled back behind the product's back, as no real transaction is: the
-    reference rows a test wrote must not outlive it in the process's copies (fms_review.reference)."""
+    reference rows a test wrote must not outlive it in the process's copies (fms_review.reference), nor
+    the queue pages it showed (cases.review.queue_pages)."""
     reference.forget()
+    queue_pages.forget()
     yield
     reference.forget()
+    queue_pages.forget()
 
 
 def need_service(name, available):

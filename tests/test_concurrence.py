@@ -193,12 +193,14 @@ def test_two_members_of_one_office_answering_at_once(postgres, api, reviewer):
 
 
 def test_stalled_only_in_the_queue_includes_a_batch_with_an_office_overdue(signed_in, batch, reviewer):
+    from cases.review import queue_pages
     from cases.review.batch_facts import attach_case_facts, waiting_late_q
 
     client = signed_in(reviewer)
     queue = client.get("/", {"stalled": "on"}).content.decode()
     assert f"/batches/{batch.pk}/" in queue and "Implementing agency overdue" in queue  # due 8 March, long past
     ConcurrenceRequest.objects.filter(batch=batch).update(due_on=date.today())
+    queue_pages.forget()  # a due date moved by hand, behind the rule book that changes the queue's version
     assert f"/batches/{batch.pk}/" not in client.get("/", {"stalled": "on"}).content.decode()
     # The filter and the row's flag are the same rule.
     for due in (date.today(), date(2026, 3, 8)):

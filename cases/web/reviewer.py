@@ -1,4 +1,6 @@
 """The reviewer's rooms: the batch queue (dashboard) and one batch side by side with its decision form."""
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -8,6 +10,7 @@ from django.core.paginator import Paginator
 from django.core.validators import EMPTY_VALUES
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,7 +22,7 @@ from ..process.workflow.inputs import BATCH_MEMO, DECISION_REASON
 from ..process.workflow.offers import batch_offers, decidable_cases
 from ..reads.filters import BatchFilter
 from ..reads.queries import batch_queue
-from ..review import policy
+from ..review import policy, queue_pages
 from ..review.batch_facts import attach_case_facts, waiting_late_q
 from ..review.record import attach_record
 from ..review.services import (
@@ -82,20 +85,42 @@ def dashboard(request):
 
 
 def queue_page(request, params, status=None):
-    """The queue filtered by `params`; `status` for a page shown after a refused form."""
+    """The queue filtered by `params`; `status` for a page shown after a refused form. The filters and rows
+    of a valid query are kept between requests until what they show changes (cases.review.queue_pages)."""
     queue = QueueFilter(params, queryset=batch_queue(request.user).order_by("-created_at", "-id"), request=request)
-    page = Paginator(queue.qs if queue.is_valid() else ReviewBatch.objects.none(), QUEUE_PAGE_SIZE).get_page(
-        params.get("page")
-    )
-    batches = attach_case_facts(page.object_list)
+    valid = queue.is_valid()
+    key = queue_pages.key_for(request.user, params) if valid else None
+    shown = queue_pages.kept(key)
+    if shown is None:
+        shown = queue_shown(request, queue, params, valid)
+        queue_pages.keep(key, shown)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "reviewer/_queue_partial.html", {"queue": shown}, status=status or (200 if valid else 400))
     query = params.copy()
     query.pop("page", None)
-    context = {"filter": queue, "page": page, "batches": batches, "query": query.urlencode(),
+    context = {"queue": shown, "query": query.urlencode(),
                "saved_views": SavedView.objects.usable_by(request.user).select_related("owner")}
-    partial = request.headers.get("HX-Request") == "true"
-    context["partial"] = partial
-    return render(request, "reviewer/_queue.html" if partial else "reviewer/dashboard.html", context,
-                  status=status or (200 if queue.is_valid() else 400))
+    return render(request, "reviewer/dashboard.html", context, status=status or (200 if valid else 400))
+
+
+@dataclass(frozen=True)
+class QueueShown:
+    """The queue's filter bar, rows (with the pager) and count, as rendered for one query and reader."""
+
+    filters: str
+    rows: str
+    count: str
+
+
+def queue_shown(request, queue, params, valid):
+    page = Paginator(queue.qs if valid else ReviewBatch.objects.none(), QUEUE_PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    # The parts read nothing of the context processors' (the reader is in the key): a plain context each.
+    context = {"filter": queue, "page": page, "batches": attach_case_facts(page.object_list), "query": query.urlencode(),
+               "request": request}
+    return QueueShown(*(render_to_string(f"reviewer/{part}.html", context)
+                        for part in ("_queue_filters", "_queue", "_queue_count")))
 
 
 class DecisionForm(forms.Form):

@@ -13,6 +13,7 @@ from django.db.models import F
 
 from ...models import BatchStatus, Case, CaseEvent, NoticeKind, ReviewBatch, Verb, role_of
 from ...notify import outbox
+from ...review import queue_pages
 from ...shortcuts.inserts import insert
 from .. import bulk
 from ..deadlines import DEADLINES
@@ -118,6 +119,8 @@ def perform(case_or_id, action, *, actor=None, inputs=None, at=None, locked=Fals
             ReviewBatch.objects.filter(pk=open_batch.pk).update(open_size=F("open_size") - 1)
         if batch_id and case.review_batch_id != batch_id:
             ReviewBatch.objects.filter(pk=batch_id).recount_members()
+        if batch_id or case.review_batch_id:
+            queue_pages.changed()
         (event,) = append_events([event_of(rule, case, ctx, from_stage, since, payload)])
         if rule.notifies:
             outbox.tell([case_notice(rule.notifies, event)])
@@ -177,6 +180,7 @@ def perform_batch(batch_or_id, action, *, actor=None, inputs=None, at=None):
             raise refusal
         if rule.effect:
             rule.effect(batch, ctx)
+        queue_pages.changed()
         if rule.notifies:
             outbox.tell([batch_notice(rule.notifies, batch, ctx)])
         if rule.target:
@@ -213,6 +217,7 @@ def perform_batches_due(action, *, at=None, among=None):
         if ids:
             ReviewBatch.objects.filter(pk__in=ids).update(status=rule.target, **{rule.stamp: ctx.at})
             rule.bulk(ids, ctx)
+            queue_pages.changed()
     return ids
 
 
@@ -255,6 +260,7 @@ def perform_due(action, *, at=None, among=None):
         if not rows:
             return []
         ids = [row["pk"] for row in rows]
+        queue_pages.changed()  # some may be in a batch: the queue counts their stalls and values
         payloads = rule.bulk.apply(ids, rows, ctx) if rule.bulk else [{} for _ in rows]
         if rule.target:
             Case.objects.filter(pk__in=bulk.id_set(ids)).update(
@@ -295,6 +301,7 @@ def move_many(pairs, action, *, at, payload_key, assign=None, actor=None):
     event_params = [None, rule.action.value, source, rule.target, payload_key, at]
     insert = f"INSERT INTO {events} (case_id, actor_id, verb, from_stage, to_stage, payload, at, stage_since)"
     with transaction.atomic(), connection.cursor() as cursor:
+        queue_pages.changed()
         if connection.vendor == "postgresql":
             # One statement: the moved rows feed their events, and the span each move ends begins at the
             # case's stage_entered_at as the statement found it (the joined `before`), so the trail is not
