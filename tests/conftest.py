@@ -3,6 +3,7 @@ import os
 import pytest
 from django.db import connection
 
+from cases.reads import joint_references
 from cases.review import queue_pages
 from fms_review import reference
 
@@ -19,12 +20,15 @@ def fast_password_hashing(settings):
 def fresh_process_copies():
     """Each test's transaction is rolled back behind the product's back, as no real transaction is: the
     reference rows a test wrote must not outlive it in the process's copies (fms_review.reference), nor
-    the queue pages it showed (cases.review.queue_pages)."""
+    the queue pages it showed (cases.review.queue_pages), nor the joint request references it listed (ids are
+    given again after a rollback on SQLite; cases.reads.joint_references)."""
     reference.forget()
     queue_pages.forget()
+    joint_references.forget()
     yield
     reference.forget()
     queue_pages.forget()
+    joint_references.forget()
 
 
 def need_service(name, available):

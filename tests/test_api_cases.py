@@ -11,6 +11,7 @@ from cases.api.serializers import CaseListSerializer
 from cases.models import Case
 from cases.process.services.joint_requests import file_joint_request
 from cases.process.stages import Stage
+from cases.reads import joint_references
 
 from .api_data import lor
 from .builders import LARGE_ITEMS, SMALL_ITEMS, T0, Builder, lor_fields, submit
@@ -216,6 +217,50 @@ def test_list_rows_are_what_the_list_serializer_would_give(api, reviewer, portfo
     assert rows == json.loads(json.dumps(expected)) and len(rows) == 9
     assert {row["joint_request"] is None for row in rows} == {True, False}
     assert {row["created"][-1] for row in rows} == {"Z"} and "0.50" in {row["mde_value_usd"] for row in rows}
+
+
+def joint_request_reads(queries):
+    return [query["sql"] for query in queries if 'FROM "cases_jointrequest"' in query["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_keeps_joint_request_references_once_read(api, reviewer):
+    """The list reads a joint request's reference once per process (cases.reads.joint_references), with no
+    join: a later page showing the same joint request's cases asks nothing more."""
+    joint = coalition(reviewer)
+    submit(reviewer, country="PL")
+    client = api(reviewer)
+    pages = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(client.get("/api/v1/cases/").json()["results"])
+        assert not any("JOIN" in sql for sql in joint_request_reads(queries) + [
+            query["sql"] for query in queries if 'FROM "cases_case"' in query["sql"]])
+        if len(pages) == 1:
+            assert len(joint_request_reads(queries)) == 1
+    assert not joint_request_reads(queries)
+    assert sorted(str(row["joint_request"]) for row in pages[1]) == sorted([str(joint.reference)] * 2 + ["None"])
+    assert pages[0] == pages[1]
+
+
+def test_references_read_inside_a_transaction_are_not_kept(api, reviewer):
+    """A transaction's joint request may yet roll back (its id given again on SQLite): read, not kept."""
+    joint = coalition(reviewer)
+    client = api(reviewer)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get("/api/v1/cases/").json()["results"]
+        assert len(joint_request_reads(queries)) == 1
+        assert {row["joint_request"] for row in rows} == {str(joint.reference)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_references_are_bounded(reviewer, monkeypatch):
+    first, second = coalition(reviewer), coalition(reviewer)
+    monkeypatch.setattr(joint_references, "KEEP_AT_MOST", 1)
+    assert joint_references.references([first.pk, None]) == {first.pk: first.reference}
+    assert joint_references.references([second.pk]) == {second.pk: second.reference}
+    assert joint_references._kept == {second.pk: second.reference}
 
 
 def test_case_detail_query_count_does_not_grow_with_items_or_events(api, reviewer, django_assert_max_num_queries):

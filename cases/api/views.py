@@ -15,6 +15,7 @@ from ..process.services.submission import submit_lor
 from ..process.stages import Action
 from ..process.workflow import RULES, events_written, perform
 from ..reads.filters import CaseFilter
+from ..reads.joint_references import with_references
 from ..reads.queries import as_written, case_detail_queryset
 from ..shortcuts.rows import Rows
 from . import docs
@@ -28,7 +29,8 @@ from .serializers import (
 )
 from .steps import CASE_STEPS, StepInput, WithdrawInput
 
-CASE_ROWS = Rows(CaseListSerializer)
+# Each row's joint request reference comes from the process's kept pairs, not a join (cases.reads.joint_references).
+CASE_ROWS = Rows(CaseListSerializer, computed={"joint_request__reference"})
 
 
 def case_detail(case_id, user):
@@ -81,8 +83,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset.visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(CASE_ROWS.of(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(CASE_ROWS.render(page))
+        page = self.paginate_queryset(CASE_ROWS.of(self.filter_queryset(self.get_queryset()), "joint_request_id"))
+        return self.get_paginated_response(CASE_ROWS.render(with_references(page)))
 
     def retrieve(self, request, *args, **kwargs):
         return Response(case_representation(self.get_object(), request.user))

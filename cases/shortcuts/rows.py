@@ -23,10 +23,10 @@ class Rows:
         self.plan = [(name, column(field), field) for name, field in serializer_class().fields.items()]
         self.columns = [column for _, column, _ in self.plan if column not in computed]
 
-    def of(self, queryset):
+    def of(self, queryset, *also):
         """The queryset's rows as dictionaries of the columns the serializer reads (but the computed ones),
-        and "pk", for a keyset page's cursor."""
-        return queryset.values(*self.columns, "pk")
+        the columns `also` names (what the caller computes from), and "pk", for a keyset page's cursor."""
+        return queryset.values(*self.columns, *also, "pk")
 
     def render(self, rows):
         zone = timezone.get_current_timezone()
