@@ -32,11 +32,11 @@ def references(ids):
     return found
 
 
-def with_references(rows, id_column="joint_request_id", to="joint_request__reference"):
-    """Set each row's joint request reference (or None) from its joint request id."""
-    known = references(row[id_column] for row in rows)
+def with_references(rows):
+    """Give each row of cases (a dictionary with "joint_request_id") its joint request's reference, or None."""
+    known = references(row["joint_request_id"] for row in rows)
     for row in rows:
-        row[to] = known.get(row[id_column])
+        row["joint_request__reference"] = known.get(row["joint_request_id"])
     return rows
 
 
